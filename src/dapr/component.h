@@ -1,0 +1,58 @@
+#pragma once
+// Components: Dapr resource specs, the registry of backends by type string, and the set of
+// live components a sidecar serves.
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "dapr/error.h"
+#include "dapr/state_store.h"
+#include "wasm/result.h"
+
+namespace wasmdapr::dapr {
+
+// One `kind: Component` resource, after secretKeyRef resolution.
+struct ComponentSpec {
+  std::string name;                          // metadata.name
+  std::string type;                          // spec.type, e.g. "state.redis"
+  std::string version = "v1";                // spec.version
+  std::map<std::string, std::string> metadata;  // spec.metadata name -> value
+  std::vector<std::string> scopes;           // app ids allowed to use it; empty = all
+  std::string source;                        // file it came from ("" for built-in defaults)
+};
+
+// Live components of one sidecar, by name.
+struct ComponentSet {
+  struct StateEntry {
+    ComponentSpec spec;
+    std::shared_ptr<StateStore> store;
+  };
+  std::map<std::string, StateEntry> state;
+
+  StateStore* state_store(const std::string& name) const {
+    auto it = state.find(name);
+    return it == state.end() ? nullptr : it->second.store.get();
+  }
+};
+
+// Backend factories by Dapr type string. Adding a backend = one folder under components/
+// and one registration line in components/registry.cpp.
+class ComponentRegistry {
+ public:
+  using StateFactory =
+      std::function<Result<std::unique_ptr<StateStore>, Error>(const ComponentSpec&)>;
+
+  void add_state(std::string type, StateFactory factory);
+  bool knows(const std::string& type) const;
+
+  // Builds every spec (failing with a message naming the spec's file and field).
+  Result<ComponentSet, std::string> build(const std::vector<ComponentSpec>& specs) const;
+
+ private:
+  std::map<std::string, StateFactory> state_;
+};
+
+}  // namespace wasmdapr::dapr
