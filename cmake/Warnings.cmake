@@ -12,7 +12,7 @@ endif()
 # src/<layer>/*.cpp, linking the layers below it.
 function(wasmdapr_layer layer)
   cmake_parse_arguments(ARG "" "" "DEPS" ${ARGN})
-  file(GLOB sources CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/*.cpp)
+  file(GLOB_RECURSE sources CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/*.cpp)
   if(sources)
     add_library(wasmdapr_${layer} STATIC ${sources})
     target_include_directories(wasmdapr_${layer} PUBLIC ${PROJECT_SOURCE_DIR}/src)
