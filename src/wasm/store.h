@@ -176,6 +176,11 @@ class Store {
 
   ExecState& exec();  // allocates the value stack on first use
 
+  // One pointer of embedder state per store (e.g. the WASI context of the instance running
+  // in it), so host functions defined once on a Linker find their per-store state.
+  void set_host_state(void* state) { host_state_ = state; }
+  void* host_state() const { return host_state_; }
+
  private:
   StoreConfig config_;
   std::deque<std::unique_ptr<Memory>> memories_;
@@ -185,6 +190,7 @@ class Store {
   std::deque<std::unique_ptr<Instance>> instances_;
   std::atomic<bool> interrupt_requested_{false};
   std::unique_ptr<ExecState> exec_;
+  void* host_state_ = nullptr;
 };
 
 }  // namespace wasmdapr::wasm
