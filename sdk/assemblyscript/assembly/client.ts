@@ -1,0 +1,307 @@
+// DaprClient: the building blocks from a guest, over the direct `dapr` ABI (default) or over
+// the Dapr HTTP API through `wasi_experimental_http`. Values are raw bytes or JSON text,
+// stored and returned unchanged, so both transports see the same data.
+import * as abi from "./dapr_abi";
+import { Span, ptrOf, bytesToString, stringToBytes, ListWriter, ListReader } from "./bytes";
+import { Method, RequestBuilder, Response } from "./http";
+
+export enum Transport {
+  /** Direct host calls (`dapr` import module): no HTTP, no JSON envelope. */
+  Direct,
+  /** The Dapr HTTP API v1.0 through `wasi_experimental_http`. */
+  Http,
+}
+
+/** Error codes of the direct ABI (docs/abi.md); HTTP failures map onto them. */
+export namespace DaprStatus {
+  export const OK: u32 = 0;
+  export const NOT_FOUND: u32 = 1;
+  export const MEMORY_ACCESS_ERROR: u32 = 3;
+  export const BUFFER_TOO_SMALL: u32 = 4;
+  export const COMPONENT_NOT_FOUND: u32 = 5;
+  export const ETAG_MISMATCH: u32 = 6;
+  export const INVALID_ARGUMENT: u32 = 7;
+  export const NOT_SUPPORTED: u32 = 8;
+  export const UNAVAILABLE: u32 = 9;
+  export const INTERNAL: u32 = 10;
+}
+
+/** One item of saveBulkState: value is JSON text (e.g. `"\"Death Star\""` or `{"a":1}`). */
+export class StateItem {
+  constructor(public key: string, public value: string, public etag: string = "") {}
+}
+
+export class TransactionOperation {
+  constructor(
+    public isDelete: bool, public key: string, public value: string = "", public etag: string = "",
+  ) {}
+  static upsert(key: string, value: string, etag: string = ""): TransactionOperation {
+    return new TransactionOperation(false, key, value, etag);
+  }
+  static delete(key: string, etag: string = ""): TransactionOperation {
+    return new TransactionOperation(true, key, "", etag);
+  }
+}
+
+export class BulkStateItem {
+  constructor(public key: string, public found: bool, public value: string, public etag: string) {}
+}
+
+/** Quotes a string as a JSON string literal. */
+export function jsonString(s: string): string {
+  let out = "\"";
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c == 0x22) out += "\\\"";
+    else if (c == 0x5c) out += "\\\\";
+    else if (c == 0x0a) out += "\\n";
+    else if (c == 0x0d) out += "\\r";
+    else if (c == 0x09) out += "\\t";
+    else if (c < 0x20) out += "\\u00" + (c < 0x10 ? "0" : "") + c.toString(16);
+    else out += String.fromCharCode(c);
+  }
+  return out + "\"";
+}
+
+export class DaprClient {
+  /** The status of the last call (DaprStatus), for callers that want the reason. */
+  lastStatus: u32 = DaprStatus.OK;
+  /** The HTTP status of the last call over the Http transport. */
+  lastHttpStatus: u16 = 0;
+
+  constructor(
+    public transport: Transport = Transport.Direct,
+    public address: string = "http://127.0.0.1:3500",
+  ) {}
+
+  // ---- state ------------------------------------------------------------------------------
+
+  saveState(store: string, key: string, value: string, etag: string = ""): bool {
+    if (this.transport == Transport.Http) {
+      const items = [new StateItem(key, value, etag)];
+      return this.saveBulkState(store, items);
+    }
+    const s = Span.str(store), k = Span.str(key), v = Span.str(value), e = Span.str(etag);
+    return this.done(abi.state_set(s.ptr, s.len, k.ptr, k.len, v.ptr, v.len, e.ptr, e.len));
+  }
+
+  saveBulkState(store: string, items: StateItem[]): bool {
+    if (this.transport == Transport.Direct) {
+      const ops = new Array<TransactionOperation>();
+      for (let i = 0; i < items.length; i++) {
+        ops.push(TransactionOperation.upsert(items[i].key, items[i].value, items[i].etag));
+      }
+      // Dapr saves bulk items one by one: a non-transactional store must still accept them.
+      for (let i = 0; i < ops.length; i++) {
+        if (!this.saveState(store, ops[i].key, ops[i].value, ops[i].etag)) return false;
+      }
+      return true;
+    }
+    let body = "[";
+    for (let i = 0; i < items.length; i++) {
+      if (i) body += ",";
+      body += "{\"key\":" + jsonString(items[i].key) + ",\"value\":" + items[i].value;
+      if (items[i].etag.length) body += ",\"etag\":" + jsonString(items[i].etag);
+      body += "}";
+    }
+    body += "]";
+    return this.httpOk(this.http(Method.POST, "/v1.0/state/" + store, body));
+  }
+
+  /** The value as stored (JSON text), or null when the key is missing or on error. */
+  getState(store: string, key: string): string | null {
+    if (this.transport == Transport.Http) {
+      const res = this.http(Method.GET, "/v1.0/state/" + store + "/" + key, "");
+      if (res == null) return null;
+      const status = res.status;
+      const body = res.bodyText();
+      res.close();
+      if (status == 204) return this.fail(DaprStatus.NOT_FOUND);
+      if (status != 200) return this.fail(statusFromHttp(status));
+      this.lastStatus = DaprStatus.OK;
+      return body;
+    }
+    const s = Span.str(store), k = Span.str(key);
+    const bytes = this.readResult((buf: usize, cap: usize, len: usize, s: Span, k: Span): u32 =>
+      abi.state_get(s.ptr, s.len, k.ptr, k.len, buf, cap, len), s, k);
+    return bytes == null ? null : bytesToString(bytes);
+  }
+
+  getBulkState(store: string, keys: string[]): BulkStateItem[] {
+    const result = new Array<BulkStateItem>();
+    if (this.transport == Transport.Http) {
+      for (let i = 0; i < keys.length; i++) {
+        const v = this.getState(store, keys[i]);
+        result.push(new BulkStateItem(keys[i], v != null, v != null ? v : "", ""));
+      }
+      return result;
+    }
+    const list = new ListWriter().u32(<u32>keys.length);
+    for (let i = 0; i < keys.length; i++) list.str(keys[i]);
+    const encoded = list.finish();
+    const bytes = this.readResult((buf: usize, cap: usize, len: usize, s: Span, k: Span): u32 =>
+      abi.state_get_bulk(s.ptr, s.len, k.ptr, k.len, buf, cap, len),
+      Span.str(store), Span.bytes(encoded));
+    if (bytes == null) return result;
+    const r = new ListReader(bytes);
+    const n = r.u32();
+    for (let i: u32 = 0; i < n; i++) {
+      const key = r.str();
+      const found = r.u32() != 0;
+      const value = r.str();
+      const etag = r.str();
+      result.push(new BulkStateItem(key, found, value, etag));
+    }
+    return result;
+  }
+
+  deleteState(store: string, key: string, etag: string = ""): bool {
+    if (this.transport == Transport.Http) {
+      const b = new RequestBuilder(this.address + "/v1.0/state/" + store + "/" + key)
+        .method(Method.DELETE);
+      if (etag.length) b.header("If-Match", etag);
+      return this.httpOk(this.sendBuilder(b));
+    }
+    const s = Span.str(store), k = Span.str(key), e = Span.str(etag);
+    return this.done(abi.state_delete(s.ptr, s.len, k.ptr, k.len, e.ptr, e.len));
+  }
+
+  transaction(store: string, ops: TransactionOperation[]): bool {
+    if (this.transport == Transport.Http) {
+      let body = "{\"operations\":[";
+      for (let i = 0; i < ops.length; i++) {
+        const op = ops[i];
+        if (i) body += ",";
+        body += "{\"operation\":\"" + (op.isDelete ? "delete" : "upsert") + "\",\"request\":{";
+        body += "\"key\":" + jsonString(op.key);
+        if (!op.isDelete) body += ",\"value\":" + op.value;
+        if (op.etag.length) body += ",\"etag\":" + jsonString(op.etag);
+        body += "}}";
+      }
+      body += "]}";
+      return this.httpOk(this.http(Method.POST, "/v1.0/state/" + store + "/transaction", body));
+    }
+    const list = new ListWriter().u32(<u32>ops.length);
+    for (let i = 0; i < ops.length; i++) {
+      list.u32(ops[i].isDelete ? 1 : 0).str(ops[i].key).str(ops[i].value).str(ops[i].etag);
+    }
+    const encoded = list.finish();
+    const s = Span.str(store);
+    return this.done(abi.state_transaction(s.ptr, s.len, ptrOf(encoded), <usize>encoded.length));
+  }
+
+  // ---- pub/sub and service invocation -----------------------------------------------------
+
+  publish(pubsub: string, topic: string, data: string,
+          contentType: string = "application/json"): bool {
+    if (this.transport == Transport.Http) {
+      const b = new RequestBuilder(this.address + "/v1.0/publish/" + pubsub + "/" + topic)
+        .method(Method.POST).header("Content-Type", contentType).text(data);
+      return this.httpOk(this.sendBuilder(b));
+    }
+    const p = Span.str(pubsub), t = Span.str(topic), d = Span.str(data), c = Span.str(contentType);
+    return this.done(abi.publish(p.ptr, p.len, t.ptr, t.len, d.ptr, d.len, c.ptr, c.len, 0, 0));
+  }
+
+  /** Calls `method` on app `appId`; the response body, or null on failure. */
+  invoke(appId: string, method: string, data: string, verb: string = "POST"): string | null {
+    if (this.transport == Transport.Http) {
+      const b = new RequestBuilder(this.address + "/v1.0/invoke/" + appId + "/method/" + method)
+        .method(verbMethod(verb)).header("Content-Type", "application/json").text(data);
+      const res = this.sendBuilder(b);
+      if (res == null) return null;
+      const body = res.bodyText();
+      res.close();
+      if (res.status >= 400) return this.fail(statusFromHttp(res.status));
+      this.lastStatus = DaprStatus.OK;
+      return body;
+    }
+    const a = Span.str(appId), m = Span.str(method), v = Span.str(verb), d = Span.str(data);
+    const status = memory.data(4);
+    let cap: usize = 4096;
+    while (true) {
+      const buf = new Uint8Array(<i32>cap);
+      const len = memory.data(4);
+      const err = abi.invoke(a.ptr, a.len, m.ptr, m.len, v.ptr, v.len, d.ptr, d.len,
+                             ptrOf(buf), cap, len, status);
+      this.lastHttpStatus = <u16>load<u32>(status);
+      if (err == DaprStatus.BUFFER_TOO_SMALL) {
+        cap = <usize>load<u32>(len);
+        continue;
+      }
+      if (err != 0) return this.fail(err);
+      this.lastStatus = DaprStatus.OK;
+      return bytesToString(buf.subarray(0, <i32>load<u32>(len)));
+    }
+  }
+
+  // ---- plumbing ---------------------------------------------------------------------------
+
+  private done(status: u32): bool {
+    this.lastStatus = status;
+    return status == DaprStatus.OK;
+  }
+
+  private fail(status: u32): string | null {
+    this.lastStatus = status;
+    return null;
+  }
+
+  // Calls `call` with a buffer, growing it to the size the host asks for (docs/abi.md).
+  private readResult(
+    call: (buf: usize, cap: usize, len: usize, a: Span, b: Span) => u32, a: Span, b: Span,
+  ): Uint8Array | null {
+    let cap: usize = 256;
+    const len = memory.data(4);
+    while (true) {
+      const buf = new Uint8Array(<i32>cap);
+      const err = call(ptrOf(buf), cap, len, a, b);
+      if (err == DaprStatus.BUFFER_TOO_SMALL) {
+        cap = <usize>load<u32>(len);
+        continue;
+      }
+      this.lastStatus = err;
+      if (err != 0) return null;
+      return buf.subarray(0, <i32>load<u32>(len));
+    }
+  }
+
+  private http(m: Method, path: string, body: string): Response | null {
+    const b = new RequestBuilder(this.address + path).method(m);
+    if (body.length) b.header("Content-Type", "application/json").text(body);
+    return this.sendBuilder(b);
+  }
+
+  private sendBuilder(b: RequestBuilder): Response | null {
+    const res = b.send();
+    if (res == null) {
+      this.lastStatus = DaprStatus.UNAVAILABLE;
+      this.lastHttpStatus = 0;
+      return null;
+    }
+    this.lastHttpStatus = res.status;
+    return res;
+  }
+
+  private httpOk(res: Response | null): bool {
+    if (res == null) return false;
+    const status = res.status;
+    res.close();
+    return this.done(status < 300 ? DaprStatus.OK : statusFromHttp(status));
+  }
+}
+
+function statusFromHttp(status: u16): u32 {
+  if (status == 404) return DaprStatus.COMPONENT_NOT_FOUND;
+  if (status == 409) return DaprStatus.ETAG_MISMATCH;
+  if (status == 400) return DaprStatus.INVALID_ARGUMENT;
+  return DaprStatus.INTERNAL;
+}
+
+function verbMethod(verb: string): Method {
+  if (verb == "GET") return Method.GET;
+  if (verb == "PUT") return Method.PUT;
+  if (verb == "DELETE") return Method.DELETE;
+  if (verb == "PATCH") return Method.PATCH;
+  return Method.POST;
+}
