@@ -15,6 +15,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "wasm/result.h"
@@ -181,6 +182,24 @@ class Store {
   void set_host_state(void* state) { host_state_ = state; }
   void* host_state() const { return host_state_; }
 
+  // Further per-store embedder state, one slot per key (each host library uses the address of
+  // one of its own statics as its key).
+  void set_extension(const void* key, void* state) {
+    for (auto& [k, v] : extensions_) {
+      if (k == key) {
+        v = state;
+        return;
+      }
+    }
+    extensions_.emplace_back(key, state);
+  }
+  void* extension(const void* key) const {
+    for (const auto& [k, v] : extensions_) {
+      if (k == key) return v;
+    }
+    return nullptr;
+  }
+
  private:
   StoreConfig config_;
   std::deque<std::unique_ptr<Memory>> memories_;
@@ -191,6 +210,7 @@ class Store {
   std::atomic<bool> interrupt_requested_{false};
   std::unique_ptr<ExecState> exec_;
   void* host_state_ = nullptr;
+  std::vector<std::pair<const void*, void*>> extensions_;
 };
 
 }  // namespace wasmdapr::wasm
