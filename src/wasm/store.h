@@ -182,21 +182,23 @@ class Store {
   void set_host_state(void* state) { host_state_ = state; }
   void* host_state() const { return host_state_; }
 
-  // Further per-store embedder state, one slot per key (each host library uses the address of
-  // one of its own statics as its key).
-  void set_extension(const void* key, void* state) {
+  // Further per-store embedder state, owned by the store, one slot per key (each host
+  // library uses the address of one of its own statics as its key). Destroyed with the store.
+  void set_extension(const void* key, std::shared_ptr<void> state) {
     for (auto& [k, v] : extensions_) {
       if (k == key) {
-        v = state;
+        v = std::move(state);
         return;
       }
     }
-    extensions_.emplace_back(key, state);
+    extensions_.emplace_back(key, std::move(state));
   }
   void* extension(const void* key) const {
     for (const auto& [k, v] : extensions_) {
-      if (k == key) return v;
+      if (k == key) return v.get();
     }
+    return nullptr;
+  }
     return nullptr;
   }
 
@@ -210,7 +212,7 @@ class Store {
   std::atomic<bool> interrupt_requested_{false};
   std::unique_ptr<ExecState> exec_;
   void* host_state_ = nullptr;
-  std::vector<std::pair<const void*, void*>> extensions_;
+  std::vector<std::pair<const void*, std::shared_ptr<void>>> extensions_;
 };
 
 }  // namespace wasmdapr::wasm
