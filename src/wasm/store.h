@@ -199,8 +199,6 @@ class Store {
     }
     return nullptr;
   }
-    return nullptr;
-  }
 
  private:
   StoreConfig config_;
