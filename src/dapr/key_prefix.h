@@ -1,0 +1,31 @@
+#pragma once
+// Dapr's state key scheme, shared by the HTTP API and the guest ABI so a key saved through
+// one is found through the other: "<prefix>||<key>", where the component's `keyPrefix`
+// metadata picks the prefix: "appid" (the default) → the app id, "name" → the component's
+// name, "none" → no prefix, anything else → that string itself.
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "dapr/component.h"
+
+namespace wasmdapr::dapr {
+
+inline constexpr std::string_view kKeySeparator = "||";
+
+class KeyPrefix {
+ public:
+  KeyPrefix(const ComponentSpec& spec, std::string_view app_id);
+
+  // The store key for a user key, or nullopt when the user key is not allowed (it contains
+  // the separator, or is empty).
+  std::optional<std::string> apply(std::string_view user_key) const;
+  // The user key of a store key (prefix removed).
+  std::string_view strip(std::string_view store_key) const;
+
+ private:
+  std::string prefix_;  // including the separator, or empty for "none"
+};
+
+}  // namespace wasmdapr::dapr

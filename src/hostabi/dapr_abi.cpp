@@ -1,0 +1,220 @@
+#include "hostabi/dapr_abi.h"
+
+#include <optional>
+#include <string_view>
+#include <vector>
+
+#include "hostabi/guest_memory.h"
+#include "hostabi/list_codec.h"
+
+namespace wasmdapr::hostabi {
+namespace {
+
+using wasm::FuncType;
+using wasm::HostContext;
+using wasm::RawValue;
+using wasm::Trap;
+using wasm::ValType;
+using Status = DaprAbiStatus;
+
+FuncType i32_function(size_t params) {
+  return FuncType{std::vector<ValType>(params, ValType::I32), {ValType::I32}};
+}
+
+Status from_error(const dapr::Error& e) {
+  switch (e.code) {
+    case dapr::Error::Code::NotFound:
+      return Status::ComponentNotFound;
+    case dapr::Error::Code::InvalidArgument:
+      return Status::InvalidArgument;
+    case dapr::Error::Code::EtagMismatch:
+      return Status::EtagMismatch;
+    case dapr::Error::Code::NotSupported:
+      return Status::NotSupported;
+    case dapr::Error::Code::Unavailable:
+      return Status::Unavailable;
+    case dapr::Error::Code::Internal:
+      return Status::Internal;
+  }
+  return Status::Internal;
+}
+
+uint32_t arg(std::span<const RawValue> args, size_t i) {
+  return static_cast<uint32_t>(args[i]);
+}
+
+// One call's view of its arguments: strings read out of guest memory, a result buffer.
+class Call {
+ public:
+  Call(HostContext& ctx, std::span<const RawValue> args) : memory_(ctx.memory()), args_(args) {}
+
+  bool has_memory() const { return memory_.exists(); }
+  // The guest bytes at argument pair (i, i+1).
+  std::optional<std::string_view> bytes(size_t i) const {
+    return memory_.bytes(arg(args_, i), arg(args_, i + 1));
+  }
+  // Writes `result` to the buffer of arguments (i, i+1) and its length to argument i+2.
+  Status write_result(size_t i, std::string_view result) const {
+    uint32_t buf = arg(args_, i), cap = arg(args_, i + 1), len_out = arg(args_, i + 2);
+    if (!memory_.write_u32(len_out, static_cast<uint32_t>(result.size()))) {
+      return Status::MemoryAccessError;
+    }
+    if (result.size() > cap) return Status::BufferTooSmall;
+    return memory_.write(buf, result) ? Status::Ok : Status::MemoryAccessError;
+  }
+
+ private:
+  GuestMemory memory_;
+  std::span<const RawValue> args_;
+};
+
+using Handler = Status (*)(const DaprAbi&, const Call&);
+
+// Resolves the store name and user key at argument pairs (0,1) and (2,3).
+struct StateKey {
+  const DaprAbi::StateTarget* target = nullptr;
+  std::string key;
+};
+
+std::optional<Status> resolve(const DaprAbi& abi, const Call& call, StateKey& out) {
+  auto store = call.bytes(0);
+  auto key = call.bytes(2);
+  if (!store || !key) return Status::MemoryAccessError;
+  out.target = abi.state_target(*store);
+  if (!out.target) return Status::ComponentNotFound;
+  auto full = out.target->prefix.apply(*key);
+  if (!full) return Status::InvalidArgument;
+  out.key = std::move(*full);
+  return std::nullopt;
+}
+
+std::optional<std::string> optional_etag(std::string_view etag) {
+  if (etag.empty()) return std::nullopt;
+  return std::string(etag);
+}
+
+template <bool kEtag>
+Status state_get(const DaprAbi& abi, const Call& call) {
+  StateKey sk;
+  if (auto failed = resolve(abi, call, sk)) return *failed;
+  dapr::GetRequest request;
+  request.key = std::move(sk.key);
+  auto got = sk.target->store->get(request);
+  if (!got) return from_error(got.error());
+  if (!got->found) return Status::NotFound;
+  return call.write_result(4, kEtag ? got->etag : got->value);
+}
+
+Status state_set(const DaprAbi& abi, const Call& call) {
+  StateKey sk;
+  if (auto failed = resolve(abi, call, sk)) return *failed;
+  auto value = call.bytes(4);
+  auto etag = call.bytes(6);
+  if (!value || !etag) return Status::MemoryAccessError;
+  dapr::SetRequest request;
+  request.key = std::move(sk.key);
+  request.value = std::string(*value);
+  request.etag = optional_etag(*etag);
+  auto done = sk.target->store->set(request);
+  return done ? Status::Ok : from_error(done.error());
+}
+
+Status state_delete(const DaprAbi& abi, const Call& call) {
+  StateKey sk;
+  if (auto failed = resolve(abi, call, sk)) return *failed;
+  auto etag = call.bytes(4);
+  if (!etag) return Status::MemoryAccessError;
+  dapr::DeleteRequest request;
+  request.key = std::move(sk.key);
+  request.etag = optional_etag(*etag);
+  auto done = sk.target->store->del(request);
+  return done ? Status::Ok : from_error(done.error());
+}
+
+Status state_get_bulk(const DaprAbi& abi, const Call& call) {
+  auto store = call.bytes(0);
+  auto encoded = call.bytes(2);
+  if (!store || !encoded) return Status::MemoryAccessError;
+  const auto* target = abi.state_target(*store);
+  if (!target) return Status::ComponentNotFound;
+  auto keys = decode_key_list(*encoded);
+  if (!keys) return Status::InvalidArgument;
+  std::vector<dapr::GetRequest> requests;
+  requests.reserve(keys->size());
+  for (const auto& user_key : *keys) {
+    auto full = target->prefix.apply(user_key);
+    if (!full) return Status::InvalidArgument;
+    requests.emplace_back().key = std::move(*full);
+  }
+  auto got = target->store->bulk_get(requests);
+  if (!got) return from_error(got.error());
+  ListEncoder out;
+  out.u32(static_cast<uint32_t>(got->size()));
+  for (const auto& item : *got) {
+    bool found = item.response.found && !item.error;
+    out.bytes(target->prefix.strip(item.key)).u32(found ? 1 : 0);
+    out.bytes(found ? item.response.value : "").bytes(found ? item.response.etag : "");
+  }
+  return call.write_result(4, out.data());
+}
+
+Status state_transaction(const DaprAbi& abi, const Call& call) {
+  auto store = call.bytes(0);
+  auto encoded = call.bytes(2);
+  if (!store || !encoded) return Status::MemoryAccessError;
+  const auto* target = abi.state_target(*store);
+  if (!target) return Status::ComponentNotFound;
+  auto ops = decode_transaction(*encoded);
+  if (!ops) return Status::InvalidArgument;
+  for (auto& op : *ops) {
+    std::string& key =
+        op.kind == dapr::TransactionOperation::Kind::Upsert ? op.upsert.key : op.del.key;
+    auto full = target->prefix.apply(key);
+    if (!full) return Status::InvalidArgument;
+    key = std::move(*full);
+  }
+  auto done = target->store->transact(*ops, {});
+  return done ? Status::Ok : from_error(done.error());
+}
+
+struct Export {
+  const char* name;
+  size_t params;
+  Handler handler;
+};
+
+constexpr Export kExports[] = {
+    {"state_get", 7, state_get<false>},    {"state_get_etag", 7, state_get<true>},
+    {"state_set", 8, state_set},           {"state_delete", 6, state_delete},
+    {"state_get_bulk", 7, state_get_bulk}, {"state_transaction", 4, state_transaction},
+};
+
+}  // namespace
+
+DaprAbi::DaprAbi(const dapr::ComponentSet& components, std::string app_id) {
+  for (const auto& [name, entry] : components.state) {
+    state_.emplace(name, StateTarget{entry.store.get(), dapr::KeyPrefix(entry.spec, app_id)});
+  }
+}
+
+const DaprAbi::StateTarget* DaprAbi::state_target(std::string_view name) const {
+  auto it = state_.find(name);
+  return it == state_.end() ? nullptr : &it->second;
+}
+
+void DaprAbi::add_to_linker(wasm::Linker& linker) {
+  for (const auto& e : kExports) {
+    Handler handler = e.handler;
+    linker.define_host("dapr", e.name, i32_function(e.params),
+                       [this, handler](HostContext& ctx, std::span<const RawValue> args,
+                                       std::span<RawValue> results) -> Result<void, Trap> {
+                         Call call(ctx, args);
+                         Status status =
+                             call.has_memory() ? handler(*this, call) : Status::MemoryNotFound;
+                         results[0] = static_cast<uint32_t>(status);
+                         return {};
+                       });
+  }
+}
+
+}  // namespace wasmdapr::hostabi

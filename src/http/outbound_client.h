@@ -1,0 +1,34 @@
+#pragma once
+// Outbound HTTP requests (libcurl underneath): one synchronous exchange, fully buffered.
+// Used by the guests' wasi_experimental_http calls; the calling guest's thread waits, the
+// sidecar's server threads never do.
+
+#include <chrono>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "wasm/result.h"
+
+namespace wasmdapr::http {
+
+using HeaderList = std::vector<std::pair<std::string, std::string>>;
+
+struct OutboundRequest {
+  std::string method;
+  std::string url;
+  HeaderList headers;
+  std::string body;
+  std::chrono::milliseconds timeout{30'000};
+};
+
+struct OutboundResponse {
+  int status = 0;
+  HeaderList headers;  // names lower-cased, in arrival order; repeated names repeat
+  std::string body;
+};
+
+// Performs the request; the error is libcurl's description (connect refused, TLS, timeout).
+Result<OutboundResponse, std::string> perform(const OutboundRequest& request);
+
+}  // namespace wasmdapr::http
