@@ -223,13 +223,14 @@ struct Export {
   const char* name;
   size_t params;
   Handler handler;
+  bool needs_memory;
 };
 constexpr Export kExports[] = {
-    {"req", 10, req},
-    {"close", 1, close},
-    {"header_get", 6, header_get},
-    {"headers_get_all", 4, headers_get_all},
-    {"body_read", 4, body_read},
+    {"req", 10, req, true},
+    {"close", 1, close, false},
+    {"header_get", 6, header_get, true},
+    {"headers_get_all", 4, headers_get_all, true},
+    {"body_read", 4, body_read, true},
 };
 
 }  // namespace
@@ -263,15 +264,18 @@ Result<http::OutboundResponse, HttpAbiError> HttpAbi::send(const http::OutboundR
 void HttpAbi::add_to_linker(wasm::Linker& linker) {
   for (const auto& e : kExports) {
     Handler handler = e.handler;
+    bool needs_memory = e.needs_memory;
     wasm::FuncType type{std::vector<wasm::ValType>(e.params, wasm::ValType::I32),
                         {wasm::ValType::I32}};
-    linker.define_host("wasi_experimental_http", e.name, std::move(type),
-                       [this, handler](HostContext& ctx, std::span<const RawValue> args,
-                                       std::span<RawValue> results) -> Result<void, Trap> {
-                         Error e = ctx.memory() ? handler(*this, ctx, args) : Error::MemoryNotFound;
-                         results[0] = static_cast<uint32_t>(e);
-                         return {};
-                       });
+    linker.define_host(
+        "wasi_experimental_http", e.name, std::move(type),
+        [this, handler, needs_memory](HostContext& ctx, std::span<const RawValue> args,
+                                      std::span<RawValue> results) -> Result<void, Trap> {
+          Error e =
+              !needs_memory || ctx.memory() ? handler(*this, ctx, args) : Error::MemoryNotFound;
+          results[0] = static_cast<uint32_t>(e);
+          return {};
+        });
   }
 }
 
