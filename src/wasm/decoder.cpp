@@ -146,7 +146,7 @@ class ModuleDecoder {
 };
 
 bool ModuleDecoder::value_type(BinaryReader& r, ValType& out) {
-  uint8_t b;
+  uint8_t b = 0;
   if (!r.u8(b)) return false;
   switch (b) {
     case 0x7F:
@@ -165,7 +165,7 @@ bool ModuleDecoder::value_type(BinaryReader& r, ValType& out) {
 }
 
 bool ModuleDecoder::ref_type(BinaryReader& r, ValType& out) {
-  uint8_t b;
+  uint8_t b = 0;
   if (!r.u8(b)) return false;
   if (b != 0x70 && b != 0x6F) return r.fail("malformed reference type");
   out = static_cast<ValType>(b);
@@ -175,7 +175,7 @@ bool ModuleDecoder::ref_type(BinaryReader& r, ValType& out) {
 bool ModuleDecoder::limits(BinaryReader& r, Limits& out, uint64_t max_allowed,
                            const char* too_big) {
   size_t at = r.offset();
-  uint8_t flags;
+  uint8_t flags = 0;
   if (!r.u8(flags)) return false;
   if (flags > 1)
     return r.fail(flags == 2 || flags == 3 ? "shared memory is not supported"
@@ -183,7 +183,7 @@ bool ModuleDecoder::limits(BinaryReader& r, Limits& out, uint64_t max_allowed,
   if (!r.u32(out.min)) return false;
   out.max.reset();
   if (flags == 1) {
-    uint32_t max;
+    uint32_t max = 0;
     if (!r.u32(max)) return false;
     out.max = max;
   }
@@ -206,7 +206,7 @@ bool ModuleDecoder::memory_type(BinaryReader& r, MemoryType& out) {
 }
 
 bool ModuleDecoder::global_type(BinaryReader& r, GlobalType& out) {
-  uint8_t mut;
+  uint8_t mut = 0;
   if (!value_type(r, out.type) || !r.u8(mut)) return false;
   if (mut > 1) return r.fail("malformed mutability");
   out.is_mutable = mut == 1;
@@ -215,35 +215,35 @@ bool ModuleDecoder::global_type(BinaryReader& r, GlobalType& out) {
 
 bool ModuleDecoder::const_expr(BinaryReader& r, ValType expected, ConstExpr& out) {
   size_t at = r.offset();
-  uint8_t op;
+  uint8_t op = 0;
   if (!r.u8(op)) return false;
   switch (op) {
     case 0x41: {
-      int32_t v;
+      int32_t v = 0;
       if (!r.s32(v)) return false;
       out = {ConstExpr::Kind::I32Const, static_cast<uint32_t>(v), 0, ValType::I32};
       break;
     }
     case 0x42: {
-      int64_t v;
+      int64_t v = 0;
       if (!r.s64(v)) return false;
       out = {ConstExpr::Kind::I64Const, static_cast<uint64_t>(v), 0, ValType::I64};
       break;
     }
     case 0x43: {
-      uint32_t v;
+      uint32_t v = 0;
       if (!r.f32_bits(v)) return false;
       out = {ConstExpr::Kind::F32Const, v, 0, ValType::F32};
       break;
     }
     case 0x44: {
-      uint64_t v;
+      uint64_t v = 0;
       if (!r.f64_bits(v)) return false;
       out = {ConstExpr::Kind::F64Const, v, 0, ValType::F64};
       break;
     }
     case 0x23: {
-      uint32_t index;
+      uint32_t index = 0;
       if (!r.u32(index)) return false;
       // Only imported globals are visible to constant expressions (no extended-const).
       if (index >= m_.globals.size() || index >= m_.imported_globals) {
@@ -254,13 +254,13 @@ bool ModuleDecoder::const_expr(BinaryReader& r, ValType expected, ConstExpr& out
       break;
     }
     case 0xD0: {
-      ValType t;
+      ValType t{};
       if (!ref_type(r, t)) return false;
       out = {ConstExpr::Kind::RefNull, 0, 0, t};
       break;
     }
     case 0xD2: {
-      uint32_t index;
+      uint32_t index = 0;
       if (!r.u32(index)) return false;
       if (index >= m_.func_types.size()) {
         return invalid_at(r, at, "unknown function " + std::to_string(index));
@@ -275,7 +275,7 @@ bool ModuleDecoder::const_expr(BinaryReader& r, ValType expected, ConstExpr& out
       if (!is_known_opcode(op)) return r.fail_at(at, "illegal opcode");
       return invalid_at(r, at, "constant expression required");
   }
-  uint8_t end;
+  uint8_t end = 0;
   if (!r.u8(end)) return false;
   if (end != 0x0B) {
     // Extra instructions: a constant expression has exactly one.
@@ -298,15 +298,15 @@ bool ModuleDecoder::header(BinaryReader& r) {
 }
 
 bool ModuleDecoder::types(BinaryReader& r) {
-  uint32_t n;
+  uint32_t n = 0;
   if (!r.count(n)) return false;
   m_.types.reserve(n);
   for (uint32_t i = 0; i < n; ++i) {
-    uint8_t form;
+    uint8_t form = 0;
     if (!r.u8(form)) return false;
     if (form != 0x60) return r.fail("integer representation too long");
     FuncType t;
-    uint32_t np, nr;
+    uint32_t np = 0, nr = 0;
     if (!r.count(np)) return false;
     t.params.resize(np);
     for (auto& p : t.params) {
@@ -323,12 +323,12 @@ bool ModuleDecoder::types(BinaryReader& r) {
 }
 
 bool ModuleDecoder::imports(BinaryReader& r) {
-  uint32_t n;
+  uint32_t n = 0;
   if (!r.count(n)) return false;
   m_.imports.reserve(n);
   for (uint32_t i = 0; i < n; ++i) {
     Import im;
-    uint8_t kind;
+    uint8_t kind = 0;
     size_t at = r.offset();
     if (!r.name(im.module) || !r.name(im.name) || !r.u8(kind)) return false;
     switch (kind) {
@@ -367,13 +367,13 @@ bool ModuleDecoder::imports(BinaryReader& r) {
 }
 
 bool ModuleDecoder::functions(BinaryReader& r) {
-  uint32_t n;
+  uint32_t n = 0;
   if (!r.count(n)) return false;
   saw_function_section_ = true;
   declared_funcs_ = n;
   for (uint32_t i = 0; i < n; ++i) {
     size_t at = r.offset();
-    uint32_t t;
+    uint32_t t = 0;
     if (!r.u32(t)) return false;
     if (t >= m_.types.size()) return invalid_at(r, at, "unknown type");
     m_.func_types.push_back(t);
@@ -382,7 +382,7 @@ bool ModuleDecoder::functions(BinaryReader& r) {
 }
 
 bool ModuleDecoder::tables(BinaryReader& r) {
-  uint32_t n;
+  uint32_t n = 0;
   if (!r.count(n)) return false;
   for (uint32_t i = 0; i < n; ++i) {
     TableType t;
@@ -393,7 +393,7 @@ bool ModuleDecoder::tables(BinaryReader& r) {
 }
 
 bool ModuleDecoder::memories(BinaryReader& r) {
-  uint32_t n;
+  uint32_t n = 0;
   size_t at = r.offset();
   if (!r.count(n)) return false;
   for (uint32_t i = 0; i < n; ++i) {
@@ -406,7 +406,7 @@ bool ModuleDecoder::memories(BinaryReader& r) {
 }
 
 bool ModuleDecoder::globals(BinaryReader& r) {
-  uint32_t n;
+  uint32_t n = 0;
   if (!r.count(n)) return false;
   // Constant expressions may use ref.func before the export/element sections declare it.
   m_.declared_refs.resize(m_.func_types.size(), false);
@@ -420,13 +420,13 @@ bool ModuleDecoder::globals(BinaryReader& r) {
 }
 
 bool ModuleDecoder::exports(BinaryReader& r) {
-  uint32_t n;
+  uint32_t n = 0;
   if (!r.count(n)) return false;
   std::unordered_set<std::string> seen;
   m_.declared_refs.resize(m_.func_types.size(), false);
   for (uint32_t i = 0; i < n; ++i) {
     Export e;
-    uint8_t kind;
+    uint8_t kind = 0;
     size_t at = r.offset();
     if (!r.name(e.name) || !r.u8(kind) || !r.u32(e.index)) return false;
     size_t limit = 0;
@@ -459,7 +459,7 @@ bool ModuleDecoder::exports(BinaryReader& r) {
 }
 
 bool ModuleDecoder::start(BinaryReader& r) {
-  uint32_t index;
+  uint32_t index = 0;
   size_t at = r.offset();
   if (!r.u32(index)) return false;
   if (index >= m_.func_types.size()) {
@@ -472,12 +472,12 @@ bool ModuleDecoder::start(BinaryReader& r) {
 }
 
 bool ModuleDecoder::elements(BinaryReader& r) {
-  uint32_t n;
+  uint32_t n = 0;
   if (!r.count(n)) return false;
   m_.declared_refs.resize(m_.func_types.size(), false);
   for (uint32_t i = 0; i < n; ++i) {
     ElementSegment seg;
-    uint32_t flags;
+    uint32_t flags = 0;
     size_t at = r.offset();
     if (!r.u32(flags)) return false;
     if (flags > 7) return r.fail("malformed elements segment kind");
@@ -499,13 +499,13 @@ bool ModuleDecoder::elements(BinaryReader& r) {
       if (uses_exprs) {
         if (!ref_type(r, seg.type)) return false;
       } else {
-        uint8_t elemkind;
+        uint8_t elemkind = 0;
         if (!r.u8(elemkind)) return false;
         if (elemkind != 0) return r.fail("malformed element kind");
         seg.type = ValType::FuncRef;
       }
     }
-    uint32_t count;
+    uint32_t count = 0;
     if (!r.count(count)) return false;
     seg.items.reserve(count);
     for (uint32_t k = 0; k < count; ++k) {
@@ -514,7 +514,7 @@ bool ModuleDecoder::elements(BinaryReader& r) {
         if (!const_expr(r, seg.type, item)) return false;
       } else {
         size_t item_at = r.offset();
-        uint32_t f;
+        uint32_t f = 0;
         if (!r.u32(f)) return false;
         if (f >= m_.func_types.size()) {
           return invalid_at(r, item_at, "unknown function " + std::to_string(f));
@@ -533,7 +533,7 @@ bool ModuleDecoder::elements(BinaryReader& r) {
 }
 
 bool ModuleDecoder::data_count(BinaryReader& r) {
-  uint32_t n;
+  uint32_t n = 0;
   if (!r.u32(n)) return false;
   m_.data_count = n;
   return true;
@@ -545,7 +545,7 @@ bool ModuleDecoder::code_body(BinaryReader& r, uint32_t defined_index, uint32_t 
   if (!r.bytes(size, body_bytes)) return false;
   BinaryReader body(body_bytes, size, body_start);
   FunctionBody fb;
-  uint32_t runs;
+  uint32_t runs = 0;
   if (!body.count(runs)) return r.fail_at(body.error_offset(), body.error());
   uint64_t total = 0;
   std::vector<ValType> locals;
@@ -583,7 +583,7 @@ bool ModuleDecoder::code_body(BinaryReader& r, uint32_t defined_index, uint32_t 
 }
 
 bool ModuleDecoder::code(BinaryReader& r) {
-  uint32_t n;
+  uint32_t n = 0;
   if (!r.count(n)) return false;
   saw_code_section_ = true;
   if (n != declared_funcs_) {
@@ -592,7 +592,7 @@ bool ModuleDecoder::code(BinaryReader& r) {
   m_.declared_refs.resize(m_.func_types.size(), false);
   m_.bodies.reserve(n);
   for (uint32_t i = 0; i < n; ++i) {
-    uint32_t size;
+    uint32_t size = 0;
     if (!r.u32(size)) return false;
     if (size > r.remaining()) return r.fail("unexpected end");
     if (!code_body(r, i, size)) return false;
@@ -601,14 +601,14 @@ bool ModuleDecoder::code(BinaryReader& r) {
 }
 
 bool ModuleDecoder::data(BinaryReader& r) {
-  uint32_t n;
+  uint32_t n = 0;
   if (!r.count(n)) return false;
   if (m_.data_count && *m_.data_count != n) {
     return r.fail("data count and data section have inconsistent lengths");
   }
   for (uint32_t i = 0; i < n; ++i) {
     DataSegment seg;
-    uint32_t flags;
+    uint32_t flags = 0;
     size_t at = r.offset();
     if (!r.u32(flags)) return false;
     if (flags > 2) return r.fail("malformed data segment kind");
@@ -633,8 +633,8 @@ bool ModuleDecoder::data(BinaryReader& r) {
 // The "name" section is informative: anything wrong with it is ignored, never an error.
 void ModuleDecoder::names(BinaryReader& r) {
   while (!r.at_end() && r.ok()) {
-    uint8_t id;
-    uint32_t size;
+    uint8_t id = 0;
+    uint32_t size = 0;
     if (!r.u8(id) || !r.u32(size) || size > r.remaining()) return;
     const uint8_t* sub;
     r.bytes(size, sub);
@@ -642,10 +642,10 @@ void ModuleDecoder::names(BinaryReader& r) {
     if (id == 0) {
       s.name(m_.module_name);
     } else if (id == 1) {
-      uint32_t count;
+      uint32_t count = 0;
       if (!s.count(count)) return;
       for (uint32_t i = 0; i < count && s.ok(); ++i) {
-        uint32_t index;
+        uint32_t index = 0;
         std::string fname;
         if (!s.u32(index) || !s.name(fname)) return;
         if (index < m_.func_types.size()) {
@@ -731,8 +731,8 @@ Result<ModuleInfo, CompileError> ModuleDecoder::run() {
   int last_rank = 0;
   while (!r.at_end()) {
     section_ = "module";
-    uint8_t id;
-    uint32_t size;
+    uint8_t id = 0;
+    uint32_t size = 0;
     if (!r.u8(id)) return error(r);
     if (id > kDataCount) {
       r.fail_at(r.offset() - 1, "malformed section id");

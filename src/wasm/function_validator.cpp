@@ -26,11 +26,6 @@ bool is_value_type_byte(uint8_t b) {
   return b == 0x7F || b == 0x7E || b == 0x7D || b == 0x7C || b == 0x70 || b == 0x6F;
 }
 
-bool is_numeric(uint8_t t) {
-  return t == uint8_t(ValType::I32) || t == uint8_t(ValType::I64) || t == uint8_t(ValType::F32) ||
-         t == uint8_t(ValType::F64);
-}
-
 bool is_ref_byte(uint8_t t) {
   return t == uint8_t(ValType::FuncRef) || t == uint8_t(ValType::ExternRef);
 }
@@ -131,7 +126,7 @@ bool numeric_signature(uint16_t op, NumericSig& s) {
 // Natural alignment (log2 of the access size) of loads and stores.
 bool memory_access(uint8_t op, uint32_t& natural_log2, uint8_t& type, bool& is_store) {
   struct Access {
-    uint8_t op, log2, type;
+    uint8_t op = 0, log2 = 0, type = 0;
     bool store;
   };
   static constexpr Access kAccesses[] = {
@@ -188,7 +183,7 @@ enum class FrameKind : uint8_t { Function, Block, Loop, If, Else };
 struct Frame {
   FrameKind kind;
   BlockSignature sig;
-  size_t height;
+  size_t height = 0;
   bool unreachable;
 };
 
@@ -223,7 +218,7 @@ class BodyValidator {
     return true;
   }
   bool pop_expect(uint8_t expected) {
-    uint8_t actual;
+    uint8_t actual = 0;
     if (!pop(actual)) return false;
     if (actual != expected && actual != kUnknown && expected != kUnknown) return mismatch();
     return true;
@@ -308,7 +303,7 @@ class BodyValidator {
   }
 
   bool zero_byte() {
-    uint8_t b;
+    uint8_t b = 0;
     if (!r_.u8(b)) return false;
     if (b != 0) return fail("zero byte expected");
     return true;
@@ -367,13 +362,13 @@ bool BodyValidator::branch_table() {
   const Frame* def = nullptr;
   if (!label(default_depth, def)) return false;
   const ValType* def_types;
-  uint32_t arity;
+  uint32_t arity = 0;
   label_types(*def, def_types, arity);
   for (uint32_t d : depths) {
     const Frame* f = nullptr;
     if (!label(d, f)) return false;
     const ValType* types;
-    uint32_t n;
+    uint32_t n = 0;
     label_types(*f, types, n);
     if (n != arity) return mismatch();
     // Check the operands against this label without consuming them.
@@ -397,7 +392,7 @@ bool BodyValidator::select_typed() {
   uint32_t n = 0;
   if (!r_.u32(n)) return false;
   if (n != 1) return fail("invalid result arity");
-  uint8_t t;
+  uint8_t t = 0;
   if (!r_.u8(t)) return false;
   if (!is_value_type_byte(t)) return fail("malformed value type");
   if (!pop_expect(ValType::I32) || !pop_expect(t) || !pop_expect(t)) return false;
@@ -495,13 +490,13 @@ bool BodyValidator::instruction(uint8_t byte) {
     }
     case Op::Else: {
       if (ctrls_.back().kind != FrameKind::If) return fail("else without if");
-      Frame f;
+      Frame f{};
       if (!pop_ctrl(f)) return false;
       push_ctrl(FrameKind::Else, f.sig);
       return true;
     }
     case Op::End: {
-      Frame f;
+      Frame f{};
       if (!pop_ctrl(f)) return false;
       // An `if` without `else` must leave what it received: params == results.
       if (f.kind == FrameKind::If) {
@@ -514,21 +509,21 @@ bool BodyValidator::instruction(uint8_t byte) {
       return true;
     }
     case Op::Br: {
-      const Frame* f;
+      const Frame* f = nullptr;
       if (!r_.u32(a) || !label(a, f)) return false;
       const ValType* types;
-      uint32_t n;
+      uint32_t n = 0;
       label_types(*f, types, n);
       if (!pop_types(types, n)) return false;
       set_unreachable();
       return true;
     }
     case Op::BrIf: {
-      const Frame* f;
+      const Frame* f = nullptr;
       if (!r_.u32(a) || !label(a, f)) return false;
       if (!pop_expect(ValType::I32)) return false;
       const ValType* types;
-      uint32_t n;
+      uint32_t n = 0;
       label_types(*f, types, n);
       if (!pop_types(types, n)) return false;
       push_types(types, n);
@@ -554,7 +549,7 @@ bool BodyValidator::instruction(uint8_t byte) {
     case Op::Drop:
       return pop(t);
     case Op::Select: {
-      uint8_t t1, t2;
+      uint8_t t1 = 0, t2 = 0;
       if (!pop_expect(ValType::I32) || !pop(t1) || !pop(t2)) return false;
       if (is_ref_byte(t1) || is_ref_byte(t2)) return mismatch();
       if (t1 != t2 && t1 != kUnknown && t2 != kUnknown) return mismatch();
@@ -599,25 +594,25 @@ bool BodyValidator::instruction(uint8_t byte) {
       push(ValType::I32);
       return true;
     case Op::I32Const: {
-      int32_t v;
+      int32_t v = 0;
       if (!r_.s32(v)) return false;
       push(ValType::I32);
       return true;
     }
     case Op::I64Const: {
-      int64_t v;
+      int64_t v = 0;
       if (!r_.s64(v)) return false;
       push(ValType::I64);
       return true;
     }
     case Op::F32Const: {
-      uint32_t v;
+      uint32_t v = 0;
       if (!r_.f32_bits(v)) return false;
       push(ValType::F32);
       return true;
     }
     case Op::F64Const: {
-      uint64_t v;
+      uint64_t v = 0;
       if (!r_.f64_bits(v)) return false;
       push(ValType::F64);
       return true;
@@ -628,7 +623,7 @@ bool BodyValidator::instruction(uint8_t byte) {
       push(t);
       return true;
     case Op::RefIsNull: {
-      uint8_t v;
+      uint8_t v = 0;
       if (!pop(v)) return false;
       if (v != kUnknown && !is_ref_byte(v)) return mismatch();
       push(ValType::I32);
@@ -654,7 +649,7 @@ bool BodyValidator::run() {
   ctrls_.push_back({FrameKind::Function, fn, 0, false});
   while (!ctrls_.empty()) {
     op_offset_ = r_.offset();
-    uint8_t byte;
+    uint8_t byte = 0;
     if (!r_.u8(byte)) return r_.fail("unexpected end of section or function");
     if (!instruction(byte)) return false;
   }

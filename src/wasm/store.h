@@ -57,8 +57,10 @@ class Memory {
     return offset <= size_bytes_ && length <= size_bytes_ - offset;
   }
 
- private:
+ // An empty memory with no address space; create() is the way to make a usable one.
   Memory() = default;
+
+ private:
   uint8_t* base_ = nullptr;
   uint64_t size_bytes_ = 0;
   uint64_t reserved_bytes_ = 0;
@@ -141,8 +143,18 @@ struct StoreConfig {
   size_t value_stack_slots = 1u << 20;     // operand + local slots for all active frames
 };
 
+// A suspended wasm caller while its callee runs (interpreter-private fields).
+struct CallFrameRecord {
+  const uint64_t* return_pc = nullptr;
+  RawValue* fp = nullptr;
+  const CompiledFunction* function = nullptr;
+  Instance* instance = nullptr;
+};
+
 // Per-store execution state used by the interpreter. Owned by the Store; allocated lazily.
 struct ExecState {
+  std::vector<CallFrameRecord> frames;  // reserved to max_call_depth: never reallocates
+  uint32_t host_reentries = 0;          // nested invoke() activations through host calls
   std::vector<RawValue> stack;   // value stack shared by nested invocations
   size_t stack_top = 0;          // first free slot
   uint32_t call_depth = 0;

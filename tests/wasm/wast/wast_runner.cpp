@@ -1,0 +1,285 @@
+// Runs the JSON command scripts wast2json produces from .wast files: modules, registrations,
+// invocations and every kind of assertion, against the engine's embedding API.
+// Usage: wast_runner SCRIPT.json...   Prints "<file>: N passed, M failed" per script.
+#include <rapidjson/document.h>
+
+#include <bit>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <iterator>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "wasm/instance.h"
+#include "wasm/linker.h"
+#include "wasm/module.h"
+#include "wasm/store.h"
+
+namespace {
+
+using namespace wasmdapr::wasm;
+using wasmdapr::Result;
+using wasmdapr::unexpected;
+using rapidjson::Value;
+
+std::vector<uint8_t> read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+ValType type_of(const std::string& name) {
+  if (name == "i32") return ValType::I32;
+  if (name == "i64") return ValType::I64;
+  if (name == "f32") return ValType::F32;
+  if (name == "f64") return ValType::F64;
+  if (name == "funcref") return ValType::FuncRef;
+  if (name == "externref") return ValType::ExternRef;
+  return ValType::V128;
+}
+
+// Externref N of the script is the host word N + 1, keeping 0 for null.
+wasmdapr::wasm::Value parse_value(const Value& v) {
+  ValType t = type_of(v["type"].GetString());
+  std::string text = v.HasMember("value") ? v["value"].GetString() : "";
+  if (t == ValType::FuncRef || t == ValType::ExternRef) {
+    if (text == "null" || text.empty()) return wasmdapr::wasm::Value::null_ref(t);
+    return {t, std::stoull(text) + 1};
+  }
+  return {t, std::stoull(text)};
+}
+
+struct Expectation {
+  ValType type;
+  std::string text;
+};
+
+bool matches(const Expectation& e, const wasmdapr::wasm::Value& got) {
+  if (e.type != got.type) return false;
+  if (e.type == ValType::F32 || e.type == ValType::F64) {
+    bool f32 = e.type == ValType::F32;
+    uint64_t bits = got.bits;
+    uint64_t exp_mask = f32 ? 0x7F800000ull : 0x7FF0000000000000ull;
+    uint64_t quiet = f32 ? 0x00400000ull : 0x0008000000000000ull;
+    uint64_t payload = f32 ? 0x007FFFFFull : 0x000FFFFFFFFFFFFFull;
+    if (e.text == "nan:canonical") {
+      return (bits & exp_mask) == exp_mask && (bits & payload) == quiet;
+    }
+    if (e.text == "nan:arithmetic") return (bits & exp_mask) == exp_mask && (bits & quiet);
+  }
+  if (e.type == ValType::FuncRef || e.type == ValType::ExternRef) {
+    if (e.text == "null") return got.bits == 0;
+    if (e.text.empty()) return got.bits != 0;  // any non-null reference
+    return got.bits == std::stoull(e.text) + 1;
+  }
+  uint64_t want = std::stoull(e.text);
+  if (e.type == ValType::I32 || e.type == ValType::F32) return (got.bits & 0xFFFFFFFF) == want;
+  return got.bits == want;
+}
+
+class ScriptRunner {
+ public:
+  explicit ScriptRunner(std::string dir) : dir_(std::move(dir)) { define_spectest(); }
+
+  void run(const Value& commands, const char* file) {
+    for (const auto& c : commands.GetArray()) {
+      std::string type = c["type"].GetString();
+      line_ = c["line"].GetInt();
+      bool ok = command(type, c);
+      ok ? ++passed_ : ++failed_;
+      if (!ok) std::printf("  %s:%d: %s failed%s\n", file, line_, type.c_str(), detail_.c_str());
+      detail_.clear();
+    }
+  }
+  int passed() const { return passed_; }
+  int failed() const { return failed_; }
+
+ private:
+  void define_spectest() {
+    auto print = [](HostContext&, std::span<const RawValue>, std::span<RawValue>) -> Result<void, Trap> {
+      return {};
+    };
+    auto def = [&](const char* name, std::vector<ValType> params) {
+      linker_.define_host("spectest", name, FuncType{std::move(params), {}}, print);
+    };
+    def("print", {});
+    def("print_i32", {ValType::I32});
+    def("print_i64", {ValType::I64});
+    def("print_f32", {ValType::F32});
+    def("print_f64", {ValType::F64});
+    def("print_i32_f32", {ValType::I32, ValType::F32});
+    def("print_f64_f64", {ValType::F64, ValType::F64});
+    auto global = [&](const char* name, ValType t, RawValue v) {
+      Extern x{ExternKind::Global};
+      x.global = store_.new_global({t, false}, v);
+      linker_.define("spectest", name, x);
+    };
+    global("global_i32", ValType::I32, 666);
+    global("global_i64", ValType::I64, 666);
+    global("global_f32", ValType::F32, std::bit_cast<uint32_t>(666.6f));
+    global("global_f64", ValType::F64, std::bit_cast<uint64_t>(666.6));
+    Extern table{ExternKind::Table};
+    table.table = store_.new_table({ValType::FuncRef, {10, 20}}, 0);
+    linker_.define("spectest", "table", table);
+    Extern memory{ExternKind::Memory};
+    memory.memory = *store_.new_memory({{1, 2}});
+    linker_.define("spectest", "memory", memory);
+  }
+
+  Result<std::shared_ptr<const Module>, CompileError> compile(const Value& c) {
+    auto bytes = read_file(dir_ + "/" + c["filename"].GetString());
+    return Module::compile(engine_, bytes);
+  }
+
+  Result<Instance*, Trap> instantiate(const Value& c, std::string& error) {
+    auto module = compile(c);
+    if (!module) {
+      error = module.error().to_string();
+      return unexpected(Trap::make(Trap::Kind::Link, error));
+    }
+    return linker_.instantiate(store_, *module);
+  }
+
+  Instance* target(const Value& action) {
+    if (action.HasMember("module")) {
+      auto it = named_.find(action["module"].GetString());
+      return it == named_.end() ? nullptr : it->second;
+    }
+    return current_;
+  }
+
+  Result<std::vector<wasmdapr::wasm::Value>, Trap> act(const Value& action) {
+    Instance* inst = target(action);
+    if (!inst) return unexpected(Trap::make(Trap::Kind::Link, "no module"));
+    std::string field = action["field"].GetString();
+    if (std::string(action["type"].GetString()) == "get") {
+      auto e = inst->find_export(field);
+      if (!e || e->kind != ExternKind::Global) return unexpected(Trap::make(Trap::Kind::Link, "no global"));
+      RawValue bits = e->global->value;
+      ValType t = e->global->type.type;
+      if (t == ValType::I32 || t == ValType::F32) bits &= 0xFFFFFFFF;
+      return std::vector<wasmdapr::wasm::Value>{{t, bits}};
+    }
+    std::vector<wasmdapr::wasm::Value> args;
+    for (const auto& a : action["args"].GetArray()) args.push_back(parse_value(a));
+    return inst->call(field, args);
+  }
+
+  bool command(const std::string& type, const Value& c) {
+    if (type == "module") {
+      std::string error;
+      auto inst = instantiate(c, error);
+      if (!inst) {
+        detail_ = ": " + (error.empty() ? inst.error().to_string() : error);
+        current_ = nullptr;
+        return false;
+      }
+      current_ = *inst;
+      if (c.HasMember("name")) named_[c["name"].GetString()] = current_;
+      return true;
+    }
+    if (type == "register") {
+      Instance* inst = c.HasMember("name") ? named_[c["name"].GetString()] : current_;
+      if (!inst) return false;
+      linker_.define_instance(c["as"].GetString(), *inst);
+      return true;
+    }
+    if (type == "action") return act(c["action"]).ok();
+    if (type == "assert_return") {
+      auto got = act(c["action"]);
+      if (!got) {
+        detail_ = ": trapped: " + got.error().to_string();
+        return false;
+      }
+      const auto& expected = c["expected"].GetArray();
+      if (expected.Size() != got->size()) return false;
+      for (rapidjson::SizeType i = 0; i < expected.Size(); ++i) {
+        Expectation e{type_of(expected[i]["type"].GetString()),
+                      expected[i].HasMember("value") ? expected[i]["value"].GetString() : ""};
+        if (!matches(e, (*got)[i])) {
+          detail_ = ": result " + std::to_string(i) + " is " + to_string((*got)[i]) +
+                    ", expected " + e.text;
+          return false;
+        }
+      }
+      return true;
+    }
+    if (type == "assert_trap" || type == "assert_exhaustion") {
+      if (c.HasMember("filename")) {
+        std::string error;
+        auto inst = instantiate(c, error);
+        return !inst && error.empty() && inst.error().kind != Trap::Kind::Link;
+      }
+      auto got = act(c["action"]);
+      if (got) {
+        detail_ = ": returned normally";
+        return false;
+      }
+      if (type == "assert_exhaustion") return got.error().kind == Trap::Kind::CallStackExhausted;
+      std::string want = c["text"].GetString();
+      if (got.error().message.rfind(want, 0) != 0 && want.rfind(got.error().message, 0) != 0) {
+        detail_ = ": trapped with \"" + got.error().message + "\", expected \"" + want + "\"";
+        return false;
+      }
+      return true;
+    }
+    if (type == "assert_invalid" || type == "assert_malformed") {
+      if (std::string(c["module_type"].GetString()) != "binary") return true;  // text: skipped
+      auto module = compile(c);
+      if (module) {
+        detail_ = ": compiled";
+        return false;
+      }
+      return true;
+    }
+    if (type == "assert_unlinkable") {
+      std::string error;
+      auto inst = instantiate(c, error);
+      return !inst && inst.error().kind == Trap::Kind::Link && error.empty();
+    }
+    if (type == "assert_uninstantiable") {
+      std::string error;
+      auto inst = instantiate(c, error);
+      return !inst && error.empty() && inst.error().kind != Trap::Kind::Link;
+    }
+    detail_ = ": unknown command";
+    return false;
+  }
+
+  std::string dir_;
+  Engine engine_;
+  Store store_;
+  Linker linker_;
+  Instance* current_ = nullptr;
+  std::map<std::string, Instance*> named_;
+  int passed_ = 0, failed_ = 0, line_ = 0;
+  std::string detail_;
+};
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  int total_failed = 0, total_passed = 0;
+  for (int i = 1; i < argc; ++i) {
+    std::string path = argv[i];
+    std::ifstream in(path);
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    rapidjson::Document doc;
+    if (doc.Parse(text.c_str()).HasParseError() || !doc.HasMember("commands")) {
+      std::printf("%s: cannot read the script\n", path.c_str());
+      ++total_failed;
+      continue;
+    }
+    std::string dir = path.substr(0, path.find_last_of('/'));
+    ScriptRunner runner(dir);
+    runner.run(doc["commands"], path.c_str());
+    std::printf("%s: %d passed, %d failed\n", path.c_str(), runner.passed(), runner.failed());
+    total_passed += runner.passed();
+    total_failed += runner.failed();
+  }
+  if (argc > 2) std::printf("%d passed, %d failed\n", total_passed, total_failed);
+  return total_failed == 0 ? 0 : 1;
+}
