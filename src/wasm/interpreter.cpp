@@ -48,6 +48,11 @@ template <typename F>
 F wasm_nearest(F a) {
   return std::nearbyint(a);  // round half to even under the default rounding mode
 }
+// Rounding functions return a signalling NaN unchanged; wasm wants it quieted.
+template <typename F>
+F quieted(F a, F result) {
+  return std::isnan(a) ? a + a : result;
+}
 
 // Float-to-int truncation: true when `x` (already known not NaN) truncates into [lo, hi).
 // The bounds are exact powers of two (or their negations, minus one for unsigned), so the
@@ -722,10 +727,10 @@ op_i64_rem_u:
   OP64(f64_abs, A64 & 0x7FFFFFFFFFFFFFFFull)
   OP64(f64_neg, A64 ^ 0x8000000000000000ull)
   OP64(f64_copysign, (A64 & 0x7FFFFFFFFFFFFFFFull) | (B64 & 0x8000000000000000ull))
-  FOP(f32_ceil, std::ceil(FA))
-  FOP(f32_floor, std::floor(FA))
-  FOP(f32_trunc, std::trunc(FA))
-  FOP(f32_nearest, wasm_nearest(FA))
+  FOP(f32_ceil, quieted(FA, std::ceil(FA)))
+  FOP(f32_floor, quieted(FA, std::floor(FA)))
+  FOP(f32_trunc, quieted(FA, std::trunc(FA)))
+  FOP(f32_nearest, quieted(FA, wasm_nearest(FA)))
   FOP(f32_sqrt, std::sqrt(FA))
   FOP(f32_add, FA + FB)
   FOP(f32_sub, FA - FB)
@@ -733,10 +738,10 @@ op_i64_rem_u:
   FOP(f32_div, FA / FB)
   FOP(f32_min, wasm_min(FA, FB))
   FOP(f32_max, wasm_max(FA, FB))
-  DOP(f64_ceil, std::ceil(DA))
-  DOP(f64_floor, std::floor(DA))
-  DOP(f64_trunc, std::trunc(DA))
-  DOP(f64_nearest, wasm_nearest(DA))
+  DOP(f64_ceil, quieted(DA, std::ceil(DA)))
+  DOP(f64_floor, quieted(DA, std::floor(DA)))
+  DOP(f64_trunc, quieted(DA, std::trunc(DA)))
+  DOP(f64_nearest, quieted(DA, wasm_nearest(DA)))
   DOP(f64_sqrt, std::sqrt(DA))
   DOP(f64_add, DA + DB)
   DOP(f64_sub, DA - DB)

@@ -154,7 +154,8 @@ class ScriptRunner {
   Result<std::vector<wasmdapr::wasm::Value>, Trap> act(const Value& action) {
     Instance* inst = target(action);
     if (!inst) return unexpected(Trap::make(Trap::Kind::Link, "no module"));
-    std::string field = action["field"].GetString();
+    const Value& f = action["field"];
+    std::string field(f.GetString(), f.GetStringLength());  // names may hold NUL bytes
     if (std::string(action["type"].GetString()) == "get") {
       auto e = inst->find_export(field);
       if (!e || e->kind != ExternKind::Global) return unexpected(Trap::make(Trap::Kind::Link, "no global"));
