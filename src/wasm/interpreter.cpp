@@ -198,14 +198,14 @@ op_unreachable:
   TRAP(Unreachable);
 op_br: {
   int32_t off = off32(W1);
-  if (off < 0 && --st.budget <= 0) goto back_edge_check;
+  if (off <= 0 && --st.budget <= 0) goto back_edge_check;
   pc += off;
   goto* reinterpret_cast<const void*>(*pc);
 }
 op_br_if:
   if (static_cast<uint32_t>(S(lo16(W1)))) {
     int32_t off = off32(W1);
-    if (off < 0 && --st.budget <= 0) goto back_edge_check;
+    if (off <= 0 && --st.budget <= 0) goto back_edge_check;
     pc += off;
     goto* reinterpret_cast<const void*>(*pc);
   }
@@ -213,7 +213,7 @@ op_br_if:
 op_br_unless:
   if (!static_cast<uint32_t>(S(lo16(W1)))) {
     int32_t off = off32(W1);
-    if (off < 0 && --st.budget <= 0) goto back_edge_check;
+    if (off <= 0 && --st.budget <= 0) goto back_edge_check;
     pc += off;
     goto* reinterpret_cast<const void*>(*pc);
   }
@@ -222,7 +222,7 @@ op_br_table: {
   uint32_t index = static_cast<uint32_t>(S(lo16(W1)));
   uint32_t count = hi32(W1);
   int32_t off = static_cast<int32_t>(pc[2 + std::min(index, count)]);
-  if (off < 0 && --st.budget <= 0) goto back_edge_check;
+  if (off <= 0 && --st.budget <= 0) goto back_edge_check;
   pc += off;
   goto* reinterpret_cast<const void*>(*pc);
 }
@@ -242,7 +242,7 @@ back_edge_check: {
   op_br_##name##_i32 : {                                            \
     if (static_cast<type>(S(lo16(W1))) op static_cast<type>(S(f16(W1)))) { \
       int32_t off = off32(W1);                                      \
-      if (off < 0 && --st.budget <= 0) goto back_edge_check;        \
+      if (off <= 0 && --st.budget <= 0) goto back_edge_check;        \
       pc += off;                                                    \
       goto* reinterpret_cast<const void*>(*pc);                     \
     }                                                               \
@@ -251,7 +251,7 @@ back_edge_check: {
   op_br_##name##_i32_imm : {                                        \
     if (static_cast<type>(S(lo16(W1))) op static_cast<type>(pc[2])) { \
       int32_t off = off32(W1);                                      \
-      if (off < 0 && --st.budget <= 0) goto back_edge_check;        \
+      if (off <= 0 && --st.budget <= 0) goto back_edge_check;        \
       pc += off;                                                    \
       goto* reinterpret_cast<const void*>(*pc);                     \
     }                                                               \

@@ -82,6 +82,20 @@ uint32_t canonical_type_id(const FuncType& type) {
   return it->second;
 }
 
+// ---- SlotStack -------------------------------------------------------------------------
+
+SlotStack::SlotStack(size_t slots) {
+  void* p = mmap(nullptr, slots * sizeof(RawValue), PROT_READ | PROT_WRITE,
+                 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+  if (p == MAP_FAILED) return;  // size() stays 0: every call then reports stack exhaustion
+  data_ = static_cast<RawValue*>(p);
+  size_ = slots;
+}
+
+SlotStack::~SlotStack() {
+  if (data_) munmap(data_, size_ * sizeof(RawValue));
+}
+
 // ---- Store -----------------------------------------------------------------------------
 
 Store::Store(StoreConfig config) : config_(config) {}
@@ -125,8 +139,7 @@ Instance* Store::adopt(std::unique_ptr<Instance> instance) {
 
 ExecState& Store::exec() {
   if (!exec_) {
-    exec_ = std::make_unique<ExecState>();
-    exec_->stack.resize(config_.value_stack_slots);
+    exec_ = std::make_unique<ExecState>(config_.value_stack_slots);
     exec_->frames.reserve(config_.max_call_depth + 1);
   }
   return *exec_;

@@ -151,11 +151,29 @@ struct CallFrameRecord {
   Instance* instance = nullptr;
 };
 
+// The value stack's memory: address space mapped on demand, so a Store that runs one short
+// call touches only the pages it uses (no up-front zero fill of megabytes).
+class SlotStack {
+ public:
+  SlotStack() = default;
+  explicit SlotStack(size_t slots);
+  ~SlotStack();
+  SlotStack(const SlotStack&) = delete;
+  SlotStack& operator=(const SlotStack&) = delete;
+  RawValue* data() const { return data_; }
+  size_t size() const { return size_; }
+
+ private:
+  RawValue* data_ = nullptr;
+  size_t size_ = 0;
+};
+
 // Per-store execution state used by the interpreter. Owned by the Store; allocated lazily.
 struct ExecState {
+  explicit ExecState(size_t stack_slots) : stack(stack_slots) {}
   std::vector<CallFrameRecord> frames;  // reserved to max_call_depth: never reallocates
   uint32_t host_reentries = 0;          // nested invoke() activations through host calls
-  std::vector<RawValue> stack;   // value stack shared by nested invocations
+  SlotStack stack;               // value stack shared by nested invocations
   size_t stack_top = 0;          // first free slot
   uint32_t call_depth = 0;
   // Interruption: the interpreter decrements `budget` at function entries and loop back
@@ -187,7 +205,7 @@ class Store {
   // Called by the interpreter when ExecState::budget runs out: refills it, or returns the trap.
   Result<void, Trap> check_interrupt();
 
-  ExecState& exec();  // allocates the value stack on first use
+  ExecState& exec();  // maps the value stack on first use
 
   // One pointer of embedder state per store (e.g. the WASI context of the instance running
   // in it), so host functions defined once on a Linker find their per-store state.

@@ -43,10 +43,19 @@ Trap Trap::exit(int32_t code) {
 
 std::string Trap::to_string() const {
   std::string out = message;
-  for (const auto& f : backtrace) {
-    char line[64];
+  // Runs of identical frames (deep recursion) print once, with their count.
+  for (size_t i = 0; i < backtrace.size();) {
+    const TrapFrame& f = backtrace[i];
+    size_t run = 1;
+    while (i + run < backtrace.size() && backtrace[i + run].func_index == f.func_index &&
+           backtrace[i + run].code_offset == f.code_offset) {
+      ++run;
+    }
+    char line[96];
     std::snprintf(line, sizeof line, " (func %u) @0x%x", f.func_index, f.code_offset);
     out += "\n  at " + (f.func_name.empty() ? std::string("<unnamed>") : f.func_name) + line;
+    if (run > 1) out += " (" + std::to_string(run) + " times)";
+    i += run;
   }
   return out;
 }
