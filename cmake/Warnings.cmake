@@ -1,7 +1,9 @@
 # Project-wide compile flags: warnings everywhere, errors in CI, sanitizers on demand.
 add_compile_options(-Wall -Wextra)
 if(WASMDAPR_WERROR)
-  add_compile_options(-Werror)
+  # GCC's flow analysis reports maybe-uninitialized inside Boost.Beast's headers once they are
+  # inlined under the sanitizers; those stay warnings so third-party headers cannot fail CI.
+  add_compile_options(-Werror -Wno-error=maybe-uninitialized)
 endif()
 if(WASMDAPR_SANITIZE)
   add_compile_options(-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined)
