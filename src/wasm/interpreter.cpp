@@ -92,8 +92,13 @@ Trap make_trap(Trap::Kind kind, std::string message, const ExecState& st, size_t
     TrapFrame tf;
     tf.func_index = f->func_index;
     tf.code_offset = f->source_offset(at);
-    const auto& names = in->module().info().function_names;
-    if (f->func_index < names.size()) tf.func_name = names[f->func_index];
+    const ModuleInfo& info = in->module().info();
+    if (f->func_index < info.function_names.size()) tf.func_name = info.function_names[f->func_index];
+    if (tf.func_name.empty()) {  // no name section entry: the export name says what it is
+      for (const auto& e : info.exports) {
+        if (e.kind == ExternKind::Func && e.index == f->func_index) tf.func_name = e.name;
+      }
+    }
     return tf;
   };
   if (fn) t.backtrace.push_back(frame_of(fn, inst, pc));

@@ -75,7 +75,7 @@ TEST_F(HttpAbiTest, RequestSendsMethodHeadersAndBody) {
   std::string text = body(handle());
   EXPECT_TRUE(text.starts_with("POST /echo\n")) << text;
   EXPECT_NE(text.find("x-trace:42\n"), std::string::npos) << text;
-  EXPECT_NE(text.find("Content-Type:text/plain\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("content-type:text/plain\n"), std::string::npos) << text;
   EXPECT_TRUE(text.ends_with("\nhello")) << text;
   EXPECT_EQ(E(guest_->call("close", {handle()})), E::Success);
 }
