@@ -70,7 +70,8 @@ int main(int argc, char** argv) {
   for (auto& d : dirs) options.dirs.push_back(parse_dir(d));
   if (timeout_ms) options.timeout = std::chrono::milliseconds(timeout_ms);
   // CLI11 keeps the "--" that separates wasmdapr's options from the guest's arguments.
-  if (!options.args.empty() && options.args.front() == "--") options.args.erase(options.args.begin());
+  if (!options.args.empty() && options.args.front() == "--")
+    options.args.erase(options.args.begin());
   if (options.invoke) {
     options.invoke_args = std::move(options.args);
     options.args.clear();

@@ -1,13 +1,13 @@
 // `wasmdapr run MODULE`: compile, link, instantiate (running the start section), then run
 // `--invoke NAME` or `_start`.
+#include <cerrno>
 #include <chrono>
 #include <cinttypes>
 #include <cstdio>
-#include <cerrno>
 #include <cstdlib>
-#include <optional>
 #include <fstream>
 #include <iterator>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -78,11 +78,21 @@ std::optional<Value> parse_arg(const std::string& text, ValType type) {
 
 void print_result(const Value& v) {
   switch (v.type) {
-    case ValType::I32: std::printf("%" PRId32 "\n", v.as_i32()); break;
-    case ValType::I64: std::printf("%" PRId64 "\n", v.as_i64()); break;
-    case ValType::F32: std::printf("%.9g\n", static_cast<double>(v.as_f32())); break;
-    case ValType::F64: std::printf("%.17g\n", v.as_f64()); break;
-    default: std::printf("%s\n", to_string(v).c_str()); break;
+    case ValType::I32:
+      std::printf("%" PRId32 "\n", v.as_i32());
+      break;
+    case ValType::I64:
+      std::printf("%" PRId64 "\n", v.as_i64());
+      break;
+    case ValType::F32:
+      std::printf("%.9g\n", static_cast<double>(v.as_f32()));
+      break;
+    case ValType::F64:
+      std::printf("%.17g\n", v.as_f64());
+      break;
+    default:
+      std::printf("%s\n", to_string(v).c_str());
+      break;
   }
 }
 

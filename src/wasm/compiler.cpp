@@ -48,21 +48,21 @@ struct Control {
   Control(FrameKind k, const BlockSignature& s, uint32_t h) : kind(k), sig(s), height(h) {}
   FrameKind kind;
   BlockSignature sig;
-  uint32_t height;       // stack height below the block's parameters
-  uint32_t start = 0;    // Loop: code index of the loop head
+  uint32_t height;             // stack height below the block's parameters
+  uint32_t start = 0;          // Loop: code index of the loop head
   std::vector<Patch> patches;  // branches to this label's end
-  Patch else_patch{};    // If: the branch taken when the condition is false
+  Patch else_patch{};          // If: the branch taken when the condition is false
   bool has_else_patch = false;
-  bool unreachable = false;      // the rest of the current arm is dead code
-  bool entry_reachable = true;   // the block itself was entered
-  bool targeted = false;         // some branch goes to the end
+  bool unreachable = false;     // the rest of the current arm is dead code
+  bool entry_reachable = true;  // the block itself was entered
+  bool targeted = false;        // some branch goes to the end
 };
 
 // A comparison just emitted, which a following br_if/if may fuse with.
 struct PendingCompare {
   bool valid = false;
-  uint32_t start = 0, end = 0;  // code range of the comparison
-  uint32_t source_index = 0;    // its entry in source_offsets
+  uint32_t start = 0, end = 0;     // code range of the comparison
+  uint32_t source_index = 0;       // its entry in source_offsets
   Iop branch_op = Iop::br_eq_i32;  // the compare-and-branch form
   uint32_t a = 0, b = 0;
   uint32_t imm = 0;
@@ -72,17 +72,28 @@ struct PendingCompare {
 
 Iop invert_branch(Iop op) {
   switch (op) {
-    case Iop::br_eq_i32: return Iop::br_ne_i32;
-    case Iop::br_ne_i32: return Iop::br_eq_i32;
-    case Iop::br_lt_s_i32: return Iop::br_ge_s_i32;
-    case Iop::br_lt_u_i32: return Iop::br_ge_u_i32;
-    case Iop::br_gt_s_i32: return Iop::br_le_s_i32;
-    case Iop::br_gt_u_i32: return Iop::br_le_u_i32;
-    case Iop::br_le_s_i32: return Iop::br_gt_s_i32;
-    case Iop::br_le_u_i32: return Iop::br_gt_u_i32;
-    case Iop::br_ge_s_i32: return Iop::br_lt_s_i32;
-    case Iop::br_ge_u_i32: return Iop::br_lt_u_i32;
-    default: return op;
+    case Iop::br_eq_i32:
+      return Iop::br_ne_i32;
+    case Iop::br_ne_i32:
+      return Iop::br_eq_i32;
+    case Iop::br_lt_s_i32:
+      return Iop::br_ge_s_i32;
+    case Iop::br_lt_u_i32:
+      return Iop::br_ge_u_i32;
+    case Iop::br_gt_s_i32:
+      return Iop::br_le_s_i32;
+    case Iop::br_gt_u_i32:
+      return Iop::br_le_u_i32;
+    case Iop::br_le_s_i32:
+      return Iop::br_gt_s_i32;
+    case Iop::br_le_u_i32:
+      return Iop::br_gt_u_i32;
+    case Iop::br_ge_s_i32:
+      return Iop::br_lt_s_i32;
+    case Iop::br_ge_u_i32:
+      return Iop::br_lt_u_i32;
+    default:
+      return op;
   }
 }
 
@@ -93,41 +104,68 @@ Iop imm_branch(Iop op) {
 
 // i32 comparison opcode (0x46..0x4F) -> compare-and-branch form.
 Iop branch_for_compare(uint8_t op) {
-  static constexpr Iop kMap[] = {Iop::br_eq_i32,   Iop::br_ne_i32,   Iop::br_lt_s_i32,
-                                 Iop::br_lt_u_i32, Iop::br_gt_s_i32, Iop::br_gt_u_i32,
-                                 Iop::br_le_s_i32, Iop::br_le_u_i32, Iop::br_ge_s_i32,
-                                 Iop::br_ge_u_i32};
+  static constexpr Iop kMap[] = {
+      Iop::br_eq_i32,   Iop::br_ne_i32,   Iop::br_lt_s_i32, Iop::br_lt_u_i32, Iop::br_gt_s_i32,
+      Iop::br_gt_u_i32, Iop::br_le_s_i32, Iop::br_le_u_i32, Iop::br_ge_s_i32, Iop::br_ge_u_i32};
   return kMap[op - 0x46];
 }
 
 // Comparison with its operands swapped (a < b  <=>  b > a).
 uint8_t mirror_compare(uint8_t op) {
   switch (op) {
-    case 0x48: return 0x4A;
-    case 0x49: return 0x4B;
-    case 0x4A: return 0x48;
-    case 0x4B: return 0x49;
-    case 0x4C: return 0x4E;
-    case 0x4D: return 0x4F;
-    case 0x4E: return 0x4C;
-    case 0x4F: return 0x4D;
-    case 0x53: return 0x55;
-    case 0x54: return 0x56;
-    case 0x55: return 0x53;
-    case 0x56: return 0x54;
-    case 0x57: return 0x59;
-    case 0x58: return 0x5A;
-    case 0x59: return 0x57;
-    case 0x5A: return 0x58;
-    default: return op;  // eq, ne, and the commutative arithmetic
+    case 0x48:
+      return 0x4A;
+    case 0x49:
+      return 0x4B;
+    case 0x4A:
+      return 0x48;
+    case 0x4B:
+      return 0x49;
+    case 0x4C:
+      return 0x4E;
+    case 0x4D:
+      return 0x4F;
+    case 0x4E:
+      return 0x4C;
+    case 0x4F:
+      return 0x4D;
+    case 0x53:
+      return 0x55;
+    case 0x54:
+      return 0x56;
+    case 0x55:
+      return 0x53;
+    case 0x56:
+      return 0x54;
+    case 0x57:
+      return 0x59;
+    case 0x58:
+      return 0x5A;
+    case 0x59:
+      return 0x57;
+    case 0x5A:
+      return 0x58;
+    default:
+      return op;  // eq, ne, and the commutative arithmetic
   }
 }
 
 bool is_commutative(uint8_t op) {
   switch (op) {
-    case 0x46: case 0x47: case 0x51: case 0x52:                    // eq, ne
-    case 0x6A: case 0x6C: case 0x71: case 0x72: case 0x73:         // i32 add mul and or xor
-    case 0x7C: case 0x7E: case 0x83: case 0x84: case 0x85:         // i64 add mul and or xor
+    case 0x46:
+    case 0x47:
+    case 0x51:
+    case 0x52:  // eq, ne
+    case 0x6A:
+    case 0x6C:
+    case 0x71:
+    case 0x72:
+    case 0x73:  // i32 add mul and or xor
+    case 0x7C:
+    case 0x7E:
+    case 0x83:
+    case 0x84:
+    case 0x85:  // i64 add mul and or xor
       return true;
     default:
       return false;
@@ -141,19 +179,19 @@ bool imm_form(uint8_t op, Iop& out) {
     Iop imm;
   };
   static constexpr Pair kPairs[] = {
-      {0x46, Iop::i32_eq_imm},   {0x47, Iop::i32_ne_imm},   {0x48, Iop::i32_lt_s_imm},
-      {0x49, Iop::i32_lt_u_imm}, {0x4A, Iop::i32_gt_s_imm}, {0x4B, Iop::i32_gt_u_imm},
-      {0x4C, Iop::i32_le_s_imm}, {0x4D, Iop::i32_le_u_imm}, {0x4E, Iop::i32_ge_s_imm},
-      {0x4F, Iop::i32_ge_u_imm}, {0x6A, Iop::i32_add_imm},  {0x6B, Iop::i32_sub_imm},
-      {0x6C, Iop::i32_mul_imm},  {0x71, Iop::i32_and_imm},  {0x72, Iop::i32_or_imm},
-      {0x73, Iop::i32_xor_imm},  {0x74, Iop::i32_shl_imm},  {0x75, Iop::i32_shr_s_imm},
+      {0x46, Iop::i32_eq_imm},    {0x47, Iop::i32_ne_imm},   {0x48, Iop::i32_lt_s_imm},
+      {0x49, Iop::i32_lt_u_imm},  {0x4A, Iop::i32_gt_s_imm}, {0x4B, Iop::i32_gt_u_imm},
+      {0x4C, Iop::i32_le_s_imm},  {0x4D, Iop::i32_le_u_imm}, {0x4E, Iop::i32_ge_s_imm},
+      {0x4F, Iop::i32_ge_u_imm},  {0x6A, Iop::i32_add_imm},  {0x6B, Iop::i32_sub_imm},
+      {0x6C, Iop::i32_mul_imm},   {0x71, Iop::i32_and_imm},  {0x72, Iop::i32_or_imm},
+      {0x73, Iop::i32_xor_imm},   {0x74, Iop::i32_shl_imm},  {0x75, Iop::i32_shr_s_imm},
       {0x76, Iop::i32_shr_u_imm}, {0x77, Iop::i32_rotl_imm}, {0x78, Iop::i32_rotr_imm},
-      {0x51, Iop::i64_eq_imm},   {0x52, Iop::i64_ne_imm},   {0x53, Iop::i64_lt_s_imm},
-      {0x54, Iop::i64_lt_u_imm}, {0x55, Iop::i64_gt_s_imm}, {0x56, Iop::i64_gt_u_imm},
-      {0x57, Iop::i64_le_s_imm}, {0x58, Iop::i64_le_u_imm}, {0x59, Iop::i64_ge_s_imm},
-      {0x5A, Iop::i64_ge_u_imm}, {0x7C, Iop::i64_add_imm},  {0x7D, Iop::i64_sub_imm},
-      {0x7E, Iop::i64_mul_imm},  {0x83, Iop::i64_and_imm},  {0x84, Iop::i64_or_imm},
-      {0x85, Iop::i64_xor_imm},  {0x86, Iop::i64_shl_imm},  {0x87, Iop::i64_shr_s_imm},
+      {0x51, Iop::i64_eq_imm},    {0x52, Iop::i64_ne_imm},   {0x53, Iop::i64_lt_s_imm},
+      {0x54, Iop::i64_lt_u_imm},  {0x55, Iop::i64_gt_s_imm}, {0x56, Iop::i64_gt_u_imm},
+      {0x57, Iop::i64_le_s_imm},  {0x58, Iop::i64_le_u_imm}, {0x59, Iop::i64_ge_s_imm},
+      {0x5A, Iop::i64_ge_u_imm},  {0x7C, Iop::i64_add_imm},  {0x7D, Iop::i64_sub_imm},
+      {0x7E, Iop::i64_mul_imm},   {0x83, Iop::i64_and_imm},  {0x84, Iop::i64_or_imm},
+      {0x85, Iop::i64_xor_imm},   {0x86, Iop::i64_shl_imm},  {0x87, Iop::i64_shr_s_imm},
       {0x88, Iop::i64_shr_u_imm},
   };
   for (const auto& p : kPairs) {
@@ -172,19 +210,19 @@ Iop numeric_op(uint16_t op) {
   if (op >= 0x5B && op <= 0x60) return static_cast<Iop>(uint16_t(Iop::f32_eq) + (op - 0x5B));
   if (op >= 0x61 && op <= 0x66) return static_cast<Iop>(uint16_t(Iop::f64_eq) + (op - 0x61));
   if (op >= 0x67 && op <= 0x78) {
-    static constexpr Iop kI32[] = {
-        Iop::i32_clz,   Iop::i32_ctz,   Iop::i32_popcnt, Iop::i32_add,   Iop::i32_sub,
-        Iop::i32_mul,   Iop::i32_div_s, Iop::i32_div_u,  Iop::i32_rem_s, Iop::i32_rem_u,
-        Iop::i32_and,   Iop::i32_or,    Iop::i32_xor,    Iop::i32_shl,   Iop::i32_shr_s,
-        Iop::i32_shr_u, Iop::i32_rotl,  Iop::i32_rotr};
+    static constexpr Iop kI32[] = {Iop::i32_clz,   Iop::i32_ctz,   Iop::i32_popcnt, Iop::i32_add,
+                                   Iop::i32_sub,   Iop::i32_mul,   Iop::i32_div_s,  Iop::i32_div_u,
+                                   Iop::i32_rem_s, Iop::i32_rem_u, Iop::i32_and,    Iop::i32_or,
+                                   Iop::i32_xor,   Iop::i32_shl,   Iop::i32_shr_s,  Iop::i32_shr_u,
+                                   Iop::i32_rotl,  Iop::i32_rotr};
     return kI32[op - 0x67];
   }
   if (op >= 0x79 && op <= 0x8A) {
-    static constexpr Iop kI64[] = {
-        Iop::i64_clz,   Iop::i64_ctz,   Iop::i64_popcnt, Iop::i64_add,   Iop::i64_sub,
-        Iop::i64_mul,   Iop::i64_div_s, Iop::i64_div_u,  Iop::i64_rem_s, Iop::i64_rem_u,
-        Iop::i64_and,   Iop::i64_or,    Iop::i64_xor,    Iop::i64_shl,   Iop::i64_shr_s,
-        Iop::i64_shr_u, Iop::i64_rotl,  Iop::i64_rotr};
+    static constexpr Iop kI64[] = {Iop::i64_clz,   Iop::i64_ctz,   Iop::i64_popcnt, Iop::i64_add,
+                                   Iop::i64_sub,   Iop::i64_mul,   Iop::i64_div_s,  Iop::i64_div_u,
+                                   Iop::i64_rem_s, Iop::i64_rem_u, Iop::i64_and,    Iop::i64_or,
+                                   Iop::i64_xor,   Iop::i64_shl,   Iop::i64_shr_s,  Iop::i64_shr_u,
+                                   Iop::i64_rotl,  Iop::i64_rotr};
     return kI64[op - 0x79];
   }
   if (op >= 0x8B && op <= 0x98) return static_cast<Iop>(uint16_t(Iop::f32_abs) + (op - 0x8B));
@@ -222,29 +260,66 @@ NumericShape numeric_shape(uint16_t op) {
   if (op <= 0x9F) return un(F64, F64);
   if (op <= 0xA6) return bin(F64, F64);
   switch (op) {
-    case 0xA7: return un(I64, I32);
-    case 0xA8: case 0xA9: return un(F32, I32);
-    case 0xAA: case 0xAB: return un(F64, I32);
-    case 0xAC: case 0xAD: return un(I32, I64);
-    case 0xAE: case 0xAF: return un(F32, I64);
-    case 0xB0: case 0xB1: return un(F64, I64);
-    case 0xB2: case 0xB3: return un(I32, F32);
-    case 0xB4: case 0xB5: return un(I64, F32);
-    case 0xB6: return un(F64, F32);
-    case 0xB7: case 0xB8: return un(I32, F64);
-    case 0xB9: case 0xBA: return un(I64, F64);
-    case 0xBB: return un(F32, F64);
-    case 0xC0: case 0xC1: return un(I32, I32);
-    case 0xC2: case 0xC3: case 0xC4: return un(I64, I64);
-    case 0xFC00: case 0xFC01: return un(F32, I32);
-    case 0xFC02: case 0xFC03: return un(F64, I32);
-    case 0xFC04: case 0xFC05: return un(F32, I64);
-    default: return un(F64, I64);
+    case 0xA7:
+      return un(I64, I32);
+    case 0xA8:
+    case 0xA9:
+      return un(F32, I32);
+    case 0xAA:
+    case 0xAB:
+      return un(F64, I32);
+    case 0xAC:
+    case 0xAD:
+      return un(I32, I64);
+    case 0xAE:
+    case 0xAF:
+      return un(F32, I64);
+    case 0xB0:
+    case 0xB1:
+      return un(F64, I64);
+    case 0xB2:
+    case 0xB3:
+      return un(I32, F32);
+    case 0xB4:
+    case 0xB5:
+      return un(I64, F32);
+    case 0xB6:
+      return un(F64, F32);
+    case 0xB7:
+    case 0xB8:
+      return un(I32, F64);
+    case 0xB9:
+    case 0xBA:
+      return un(I64, F64);
+    case 0xBB:
+      return un(F32, F64);
+    case 0xC0:
+    case 0xC1:
+      return un(I32, I32);
+    case 0xC2:
+    case 0xC3:
+    case 0xC4:
+      return un(I64, I64);
+    case 0xFC00:
+    case 0xFC01:
+      return un(F32, I32);
+    case 0xFC02:
+    case 0xFC03:
+      return un(F64, I32);
+    case 0xFC04:
+    case 0xFC05:
+      return un(F32, I64);
+    default:
+      return un(F64, I64);
   }
 }
 
 Iop memory_op(uint8_t op) {
   return static_cast<Iop>(uint16_t(Iop::i32_load) + (op - 0x28));
+}
+
+Iop memory_op_with_add(uint8_t op) {
+  return static_cast<Iop>(uint16_t(Iop::i32_load_add) + (op - 0x28));
 }
 
 ValType memory_value_type(uint8_t op) {
@@ -267,7 +342,8 @@ class FunctionCompiler {
     fn_.result_count = static_cast<uint32_t>(type.results.size());
     fn_.local_count = body.local_count;
     for (auto t : type.params) local_types_.push_back(t);
-    for (const auto& run : body.locals) local_types_.insert(local_types_.end(), run.count, run.type);
+    for (const auto& run : body.locals)
+      local_types_.insert(local_types_.end(), run.count, run.type);
     temp_base_ = fn_.param_count + fn_.local_count;
     max_slots_ = std::max<uint32_t>(temp_base_, fn_.result_count);
     body_ = &body;
@@ -283,6 +359,7 @@ class FunctionCompiler {
     fn_.code.push_back(reinterpret_cast<uintptr_t>(handlers_[static_cast<uint16_t>(op)]));
     fn_.source_offsets.emplace_back(at, static_cast<uint32_t>(wasm_offset_));
     pending_.valid = false;
+    pending_add_.valid = false;
     last_dst_word_ = kNone;
     return at;
   }
@@ -425,6 +502,7 @@ class FunctionCompiler {
   void op_local_set(uint32_t index, bool tee);
   void op_numeric(uint16_t op);
   void op_compare_or_binary(uint8_t op, const NumericShape& shape);
+  bool take_pending_add(const StackEntry& addr, uint32_t& a, uint32_t& b);
   void op_load(uint8_t op, uint32_t offset);
   void op_store(uint8_t op, uint32_t offset);
   bool instruction(uint8_t op);
@@ -445,6 +523,11 @@ class FunctionCompiler {
   std::vector<StackEntry> stack_;
   std::vector<Control> controls_;
   PendingCompare pending_;
+  // An i32.add just emitted, which a following load/store may take as its address.
+  struct PendingAdd {
+    bool valid = false;
+    uint32_t start = 0, end = 0, source_index = 0, a = 0, b = 0, result_slot = 0;
+  } pending_add_;
   uint32_t last_dst_word_ = kNone;
   size_t wasm_offset_ = 0;
   BinaryReader* r_ = nullptr;
@@ -486,7 +569,6 @@ void FunctionCompiler::emit_return_copies() {
     }
   }
 }
-
 
 void FunctionCompiler::emit_condition_branch(const StackEntry& cond, bool jump_if_true,
                                              uint32_t& instr, uint32_t& w) {
@@ -578,8 +660,8 @@ bool FunctionCompiler::op_end() {
   controls_.pop_back();
   stack_.resize(c.height);
   for (uint32_t i = 0; i < c.sig.result_count; ++i) push_temp(c.sig.results[i]);
-  bool reachable_after = falls_through || if_without_else ||
-                         (c.kind != FrameKind::Loop && c.targeted);
+  bool reachable_after =
+      falls_through || if_without_else || (c.kind != FrameKind::Loop && c.targeted);
   controls_.back().unreachable = !reachable_after;
   if (!reachable_after) stack_.resize(controls_.back().height);
   return false;
@@ -639,8 +721,8 @@ void FunctionCompiler::op_br_table(const std::vector<uint32_t>& depths, uint32_t
       branch_to(depth, at, entry, false);
       continue;
     }
-    auto known = std::find_if(stubs.begin(), stubs.end(),
-                              [&](const auto& s) { return s.first == depth; });
+    auto known =
+        std::find_if(stubs.begin(), stubs.end(), [&](const auto& s) { return s.first == depth; });
     uint32_t stub = 0;
     if (known != stubs.end()) {
       stub = known->second;
@@ -741,11 +823,23 @@ void FunctionCompiler::op_compare_or_binary(uint8_t op, const NumericShape& shap
     b_slot = operand_slot(b, temp_slot(stack_.size() + 1));
     emit_producer(numeric_op(op), pack(dst, a_slot, b_slot));
   }
+  if (op == 0x6A && !is_imm) {
+    uint32_t end = here();
+    pending_add_ = {true,   end - 2, end, static_cast<uint32_t>(fn_.source_offsets.size() - 1),
+                    a_slot, b_slot,  dst};
+  }
   if (op >= 0x46 && op <= 0x4F) {
     // The fusable range is the comparison alone (a constant written before it stays).
     uint32_t end = here();
-    pending_ = {true, end - 2, end, static_cast<uint32_t>(fn_.source_offsets.size() - 1),
-                branch_for_compare(op), a_slot, b_slot, static_cast<uint32_t>(b.value), is_imm,
+    pending_ = {true,
+                end - 2,
+                end,
+                static_cast<uint32_t>(fn_.source_offsets.size() - 1),
+                branch_for_compare(op),
+                a_slot,
+                b_slot,
+                static_cast<uint32_t>(b.value),
+                is_imm,
                 dst};
   }
   push_temp(shape.result);
@@ -764,14 +858,37 @@ void FunctionCompiler::op_numeric(uint16_t op) {
   emit_producer(numeric_op(op), pack(dst, a_slot));
   if (op == 0x45) {
     uint32_t end = here();
-    pending_ = {true, end - 2, end, static_cast<uint32_t>(fn_.source_offsets.size() - 1),
-                Iop::br_eq_i32, a_slot, 0, 0, true, dst};
+    pending_ = {true,           end - 2, end, static_cast<uint32_t>(fn_.source_offsets.size() - 1),
+                Iop::br_eq_i32, a_slot,  0,   0,
+                true,           dst};
   }
   push_temp(shape.result);
 }
 
+// An address that is the i32.add just emitted: the add moves into the access itself.
+bool FunctionCompiler::take_pending_add(const StackEntry& addr, uint32_t& a, uint32_t& b) {
+  if (!pending_add_.valid || addr.kind != StackEntry::Kind::Temp ||
+      addr.slot != pending_add_.result_slot || here() != pending_add_.end) {
+    return false;
+  }
+  a = pending_add_.a;
+  b = pending_add_.b;
+  fn_.code.resize(pending_add_.start);
+  fn_.source_offsets.resize(pending_add_.source_index);
+  pending_add_.valid = false;
+  return true;
+}
+
 void FunctionCompiler::op_load(uint8_t op, uint32_t offset) {
   StackEntry addr = pop();
+  uint32_t a = 0, b = 0;
+  if (take_pending_add(addr, a, b)) {
+    uint32_t dst = temp_slot(stack_.size());
+    emit_producer(memory_op_with_add(op), pack(dst, a, b));
+    word(offset);
+    push_temp(memory_value_type(op));
+    return;
+  }
   uint32_t dst = temp_slot(stack_.size());
   uint32_t addr_slot = operand_slot(addr, dst);
   emit_producer(memory_op(op), pack_hi(dst, addr_slot, offset));
@@ -781,6 +898,14 @@ void FunctionCompiler::op_load(uint8_t op, uint32_t offset) {
 void FunctionCompiler::op_store(uint8_t op, uint32_t offset) {
   StackEntry value = pop();
   StackEntry addr = pop();
+  uint32_t a = 0, b = 0;
+  // Only a value that is not itself the add's result can let the add move past it.
+  if (value.kind != StackEntry::Kind::Const && take_pending_add(addr, a, b)) {
+    emit(memory_op_with_add(op));
+    word(pack(value.slot, a, b));
+    word(offset);
+    return;
+  }
   uint32_t addr_slot = operand_slot(addr, temp_slot(stack_.size()));
   uint32_t value_slot = operand_slot(value, temp_slot(stack_.size() + 1));
   emit(memory_op(op));
@@ -1087,7 +1212,9 @@ void FunctionCompiler::skip_dead(uint8_t op) {
   int64_t s64 = 0;
   uint64_t bits = 0;
   switch (op) {
-    case 0x02: case 0x03: case 0x04: {
+    case 0x02:
+    case 0x03:
+    case 0x04: {
       BlockSignature sig;
       read_block_type(m_, *r_, sig);
       ++dead_depth_;
@@ -1096,8 +1223,17 @@ void FunctionCompiler::skip_dead(uint8_t op) {
     case 0x0B:
       --dead_depth_;
       return;
-    case 0x0C: case 0x0D: case 0x10: case 0x20: case 0x21: case 0x22: case 0x23: case 0x24:
-    case 0x25: case 0x26: case 0xD2:
+    case 0x0C:
+    case 0x0D:
+    case 0x10:
+    case 0x20:
+    case 0x21:
+    case 0x22:
+    case 0x23:
+    case 0x24:
+    case 0x25:
+    case 0x26:
+    case 0xD2:
       r_->u32(u);
       return;
     case 0x0E: {
@@ -1116,7 +1252,9 @@ void FunctionCompiler::skip_dead(uint8_t op) {
       for (uint32_t i = 0; i < n; ++i) r_->u8(byte);
       return;
     }
-    case 0x3F: case 0x40: case 0xD0:
+    case 0x3F:
+    case 0x40:
+    case 0xD0:
       r_->u8(byte);
       return;
     case 0x41:
@@ -1135,12 +1273,31 @@ void FunctionCompiler::skip_dead(uint8_t op) {
       uint32_t sub = 0;
       r_->u32(sub);
       switch (sub) {
-        case 8: r_->u32(u); r_->u8(byte); return;
-        case 9: case 13: case 15: case 16: case 17: r_->u32(u); return;
-        case 10: r_->u8(byte); r_->u8(byte); return;
-        case 11: r_->u8(byte); return;
-        case 12: case 14: r_->u32(u); r_->u32(u); return;
-        default: return;
+        case 8:
+          r_->u32(u);
+          r_->u8(byte);
+          return;
+        case 9:
+        case 13:
+        case 15:
+        case 16:
+        case 17:
+          r_->u32(u);
+          return;
+        case 10:
+          r_->u8(byte);
+          r_->u8(byte);
+          return;
+        case 11:
+          r_->u8(byte);
+          return;
+        case 12:
+        case 14:
+          r_->u32(u);
+          r_->u32(u);
+          return;
+        default:
+          return;
       }
     }
     default:

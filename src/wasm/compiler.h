@@ -21,5 +21,4 @@ Result<std::unique_ptr<CompiledModule>, CompileError> compile_module(const Modul
 // The internal code of defined function `defined_index` (function index - imported_funcs).
 const CompiledFunction* compiled_function(const CompiledModule& code, uint32_t defined_index);
 
-
 }  // namespace wasmdapr::wasm

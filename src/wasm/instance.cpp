@@ -13,10 +13,18 @@ std::optional<Extern> Instance::find_export(std::string_view name) const {
     Extern x;
     x.kind = e.kind;
     switch (e.kind) {
-      case ExternKind::Func: x.func = funcs[e.index]; break;
-      case ExternKind::Table: x.table = tables[e.index]; break;
-      case ExternKind::Memory: x.memory = memories[e.index]; break;
-      case ExternKind::Global: x.global = globals[e.index]; break;
+      case ExternKind::Func:
+        x.func = funcs[e.index];
+        break;
+      case ExternKind::Table:
+        x.table = tables[e.index];
+        break;
+      case ExternKind::Memory:
+        x.memory = memories[e.index];
+        break;
+      case ExternKind::Global:
+        x.global = globals[e.index];
+        break;
     }
     return x;
   }
@@ -33,8 +41,8 @@ Result<std::vector<Value>, Trap> Instance::call(std::string_view export_name,
                                                 const CallLimits& limits) {
   auto e = find_export(export_name);
   if (!e || e->kind != ExternKind::Func) {
-    return unexpected(Trap::make(Trap::Kind::Link,
-                                 "no exported function named " + std::string(export_name)));
+    return unexpected(
+        Trap::make(Trap::Kind::Link, "no exported function named " + std::string(export_name)));
   }
   return call(*e->func, args, limits);
 }
@@ -43,16 +51,15 @@ Result<std::vector<Value>, Trap> Instance::call(Function& func, std::span<const 
                                                 const CallLimits& limits) {
   const FuncType& type = *func.type;
   if (args.size() != type.params.size()) {
-    return unexpected(Trap::make(
-        Trap::Kind::Link, "expected " + std::to_string(type.params.size()) + " arguments, got " +
-                              std::to_string(args.size())));
+    return unexpected(
+        Trap::make(Trap::Kind::Link, "expected " + std::to_string(type.params.size()) +
+                                         " arguments, got " + std::to_string(args.size())));
   }
   for (size_t i = 0; i < args.size(); ++i) {
     if (args[i].type != type.params[i]) {
-      return unexpected(Trap::make(Trap::Kind::Link,
-                                   "argument " + std::to_string(i) + " should be " +
-                                       to_string(type.params[i]) + ", not " +
-                                       to_string(args[i].type)));
+      return unexpected(Trap::make(Trap::Kind::Link, "argument " + std::to_string(i) +
+                                                         " should be " + to_string(type.params[i]) +
+                                                         ", not " + to_string(args[i].type)));
     }
   }
   std::vector<RawValue> slots(std::max(type.params.size(), type.results.size()));

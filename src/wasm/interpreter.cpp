@@ -27,10 +27,18 @@ namespace {
 
 // ---- numeric semantics -----------------------------------------------------------------
 
-inline float f32_of(RawValue v) { return std::bit_cast<float>(static_cast<uint32_t>(v)); }
-inline double f64_of(RawValue v) { return std::bit_cast<double>(v); }
-inline RawValue bits_of(float f) { return std::bit_cast<uint32_t>(f); }
-inline RawValue bits_of(double d) { return std::bit_cast<uint64_t>(d); }
+inline float f32_of(RawValue v) {
+  return std::bit_cast<float>(static_cast<uint32_t>(v));
+}
+inline double f64_of(RawValue v) {
+  return std::bit_cast<double>(v);
+}
+inline RawValue bits_of(float f) {
+  return std::bit_cast<uint32_t>(f);
+}
+inline RawValue bits_of(double d) {
+  return std::bit_cast<uint64_t>(d);
+}
 
 template <typename F>
 F wasm_min(F a, F b) {
@@ -66,18 +74,32 @@ template <typename I, typename F>
 I saturate(F x) {
   if (std::isnan(x)) return 0;
   constexpr double lo = static_cast<double>(std::numeric_limits<I>::min());
-  constexpr double hi_excl = std::is_signed_v<I> ? -lo : 2.0 * (static_cast<double>(std::numeric_limits<I>::max() / 2 + 1));
+  constexpr double hi_excl =
+      std::is_signed_v<I> ? -lo
+                          : 2.0 * (static_cast<double>(std::numeric_limits<I>::max() / 2 + 1));
   if (static_cast<double>(x) <= lo) return std::numeric_limits<I>::min();
   if (static_cast<double>(x) >= hi_excl) return std::numeric_limits<I>::max();
   return static_cast<I>(x);
 }
 
-inline uint32_t lo16(uint64_t w) { return static_cast<uint16_t>(w); }
-inline uint32_t f16(uint64_t w) { return static_cast<uint16_t>(w >> 16); }
-inline uint32_t f32f(uint64_t w) { return static_cast<uint16_t>(w >> 32); }
-inline uint32_t f48(uint64_t w) { return static_cast<uint16_t>(w >> 48); }
-inline uint32_t hi32(uint64_t w) { return static_cast<uint32_t>(w >> 32); }
-inline int32_t off32(uint64_t w) { return static_cast<int32_t>(w >> 32); }
+inline uint32_t lo16(uint64_t w) {
+  return static_cast<uint16_t>(w);
+}
+inline uint32_t f16(uint64_t w) {
+  return static_cast<uint16_t>(w >> 16);
+}
+inline uint32_t f32f(uint64_t w) {
+  return static_cast<uint16_t>(w >> 32);
+}
+inline uint32_t f48(uint64_t w) {
+  return static_cast<uint16_t>(w >> 48);
+}
+inline uint32_t hi32(uint64_t w) {
+  return static_cast<uint32_t>(w >> 32);
+}
+inline int32_t off32(uint64_t w) {
+  return static_cast<int32_t>(w >> 32);
+}
 
 struct Outcome {
   bool trapped = false;
@@ -93,7 +115,8 @@ Trap make_trap(Trap::Kind kind, std::string message, const ExecState& st, size_t
     tf.func_index = f->func_index;
     tf.code_offset = f->source_offset(at);
     const ModuleInfo& info = in->module().info();
-    if (f->func_index < info.function_names.size()) tf.func_name = info.function_names[f->func_index];
+    if (f->func_index < info.function_names.size())
+      tf.func_name = info.function_names[f->func_index];
     if (tf.func_name.empty()) {  // no name section entry: the export name says what it is
       for (const auto& e : info.exports) {
         if (e.kind == ExternKind::Func && e.index == f->func_index) tf.func_name = e.name;
@@ -127,8 +150,7 @@ Result<void, Trap> call_host(Store& store, Instance* caller, const Function& f, 
 // Runs `fn` of `inst` whose frame starts at `fp` (arguments in place) until it returns.
 // With `handlers_out` set, only reports the handler table.
 Result<void, Trap> run(Store* store_ptr, ExecState* state, Instance* inst,
-                       const CompiledFunction* fn, RawValue* fp,
-                       const void* const** handlers_out) {
+                       const CompiledFunction* fn, RawValue* fp, const void* const** handlers_out) {
   static const void* const kHandlers[] = {
 #define WASMDAPR_LABEL(name) &&op_##name,
       WASMDAPR_INTERNAL_OPS(WASMDAPR_LABEL)
@@ -158,30 +180,30 @@ Result<void, Trap> run(Store* store_ptr, ExecState* state, Instance* inst,
   Table* table = nullptr;
   uint32_t elem = 0;
 
-#define LOAD_INSTANCE()                                        \
-  do {                                                         \
-    globals = inst->globals.data();                            \
-    if (!inst->memories.empty()) {                             \
-      mem = inst->memories[0]->data();                         \
-      mem_size = inst->memories[0]->size_bytes();              \
-    } else {                                                   \
-      mem = nullptr;                                           \
-      mem_size = 0;                                            \
-    }                                                          \
+#define LOAD_INSTANCE()                           \
+  do {                                            \
+    globals = inst->globals.data();               \
+    if (!inst->memories.empty()) {                \
+      mem = inst->memories[0]->data();            \
+      mem_size = inst->memories[0]->size_bytes(); \
+    } else {                                      \
+      mem = nullptr;                              \
+      mem_size = 0;                               \
+    }                                             \
   } while (0)
-#define RELOAD_MEMORY_SIZE() \
-  do {                       \
+#define RELOAD_MEMORY_SIZE()                             \
+  do {                                                   \
     if (mem) mem_size = inst->memories[0]->size_bytes(); \
   } while (0)
-#define NEXT(n)                                  \
-  do {                                           \
-    pc += (n);                                   \
-    goto* reinterpret_cast<const void*>(*pc);    \
+#define NEXT(n)                               \
+  do {                                        \
+    pc += (n);                                \
+    goto* reinterpret_cast<const void*>(*pc); \
   } while (0)
-#define TRAP(kind)              \
-  do {                          \
+#define TRAP(kind)                \
+  do {                            \
     trap_kind = Trap::Kind::kind; \
-    goto trap;                  \
+    goto trap;                    \
   } while (0)
 #define S(i) fp[i]
 #define W1 pc[1]
@@ -201,7 +223,7 @@ Result<void, Trap> run(Store* store_ptr, ExecState* state, Instance* inst,
   // ---- control --------------------------------------------------------------------------
 op_unreachable:
   TRAP(Unreachable);
-op_br: {
+op_br : {
   int32_t off = off32(W1);
   if (off <= 0 && --st.budget <= 0) goto back_edge_check;
   pc += off;
@@ -223,7 +245,7 @@ op_br_unless:
     goto* reinterpret_cast<const void*>(*pc);
   }
   NEXT(2);
-op_br_table: {
+op_br_table : {
   uint32_t index = static_cast<uint32_t>(S(lo16(W1)));
   uint32_t count = hi32(W1);
   int32_t off = static_cast<int32_t>(pc[2 + std::min(index, count)]);
@@ -231,7 +253,7 @@ op_br_table: {
   pc += off;
   goto* reinterpret_cast<const void*>(*pc);
 }
-back_edge_check: {
+back_edge_check : {
   // The budget ran out on a backward branch: refill it or stop. The branch is then retaken
   // from the start of the branching instruction.
   auto ok = store.check_interrupt();
@@ -243,24 +265,24 @@ back_edge_check: {
   goto* reinterpret_cast<const void*>(*pc);
 }
 
-#define BR_CMP(name, type, op)                                      \
-  op_br_##name##_i32 : {                                            \
+#define BR_CMP(name, type, op)                                             \
+  op_br_##name##_i32 : {                                                   \
     if (static_cast<type>(S(lo16(W1))) op static_cast<type>(S(f16(W1)))) { \
-      int32_t off = off32(W1);                                      \
-      if (off <= 0 && --st.budget <= 0) goto back_edge_check;        \
-      pc += off;                                                    \
-      goto* reinterpret_cast<const void*>(*pc);                     \
-    }                                                               \
-    NEXT(2);                                                        \
-  }                                                                 \
-  op_br_##name##_i32_imm : {                                        \
-    if (static_cast<type>(S(lo16(W1))) op static_cast<type>(pc[2])) { \
-      int32_t off = off32(W1);                                      \
-      if (off <= 0 && --st.budget <= 0) goto back_edge_check;        \
-      pc += off;                                                    \
-      goto* reinterpret_cast<const void*>(*pc);                     \
-    }                                                               \
-    NEXT(3);                                                        \
+      int32_t off = off32(W1);                                             \
+      if (off <= 0 && --st.budget <= 0) goto back_edge_check;              \
+      pc += off;                                                           \
+      goto* reinterpret_cast<const void*>(*pc);                            \
+    }                                                                      \
+    NEXT(2);                                                               \
+  }                                                                        \
+  op_br_##name##_i32_imm : {                                               \
+    if (static_cast<type>(S(lo16(W1))) op static_cast<type>(pc[2])) {      \
+      int32_t off = off32(W1);                                             \
+      if (off <= 0 && --st.budget <= 0) goto back_edge_check;              \
+      pc += off;                                                           \
+      goto* reinterpret_cast<const void*>(*pc);                            \
+    }                                                                      \
+    NEXT(3);                                                               \
   }
   BR_CMP(eq, uint32_t, ==)
   BR_CMP(ne, uint32_t, !=)
@@ -291,7 +313,7 @@ op_select:
   S(lo16(W1)) = static_cast<uint32_t>(S(f48(W1))) ? S(f16(W1)) : S(f32f(W1));
   NEXT(2);
 
-op_call: {
+op_call : {
   const auto* callee = reinterpret_cast<const CompiledFunction*>(pc[2]);
   RawValue* callee_fp = fp + lo16(W1);
   if (st.frames.size() >= max_depth || callee_fp + callee->frame_slots > stack_end) {
@@ -380,7 +402,7 @@ call_function:
     goto* reinterpret_cast<const void*>(*pc);
   }
 
-op_return_: {
+op_return_ : {
   if (st.frames.size() == base_depth) return {};
   const CallFrameRecord& caller = st.frames.back();
   pc = caller.return_pc;
@@ -406,14 +428,14 @@ op_global_set:
   NEXT(2);
 
   // ---- memory ---------------------------------------------------------------------------
-#define LOAD(name, ctype, size, convert)                                          \
-  op_##name : {                                                                   \
+#define LOAD(name, ctype, size, convert)                                               \
+  op_##name : {                                                                        \
     uint64_t ea = static_cast<uint64_t>(static_cast<uint32_t>(S(f16(W1)))) + hi32(W1); \
-    if (ea + (size) > mem_size) TRAP(MemoryOutOfBounds);                          \
-    ctype v;                                                                      \
-    std::memcpy(&v, mem + ea, size);                                              \
-    S(lo16(W1)) = convert;                                                        \
-    NEXT(2);                                                                      \
+    if (ea + (size) > mem_size) TRAP(MemoryOutOfBounds);                               \
+    ctype v;                                                                           \
+    std::memcpy(&v, mem + ea, size);                                                   \
+    S(lo16(W1)) = convert;                                                             \
+    NEXT(2);                                                                           \
   }
   LOAD(i32_load, uint32_t, 4, v)
   LOAD(i64_load, uint64_t, 8, v)
@@ -430,13 +452,13 @@ op_global_set:
   LOAD(i64_load32_s, int32_t, 4, static_cast<uint64_t>(static_cast<int64_t>(v)))
   LOAD(i64_load32_u, uint32_t, 4, static_cast<uint64_t>(v))
 #undef LOAD
-#define STORE(name, ctype, size)                                                  \
-  op_##name : {                                                                   \
+#define STORE(name, ctype, size)                                                       \
+  op_##name : {                                                                        \
     uint64_t ea = static_cast<uint64_t>(static_cast<uint32_t>(S(f16(W1)))) + hi32(W1); \
-    if (ea + (size) > mem_size) TRAP(MemoryOutOfBounds);                          \
-    ctype v = static_cast<ctype>(S(lo16(W1)));                                    \
-    std::memcpy(mem + ea, &v, size);                                              \
-    NEXT(2);                                                                      \
+    if (ea + (size) > mem_size) TRAP(MemoryOutOfBounds);                               \
+    ctype v = static_cast<ctype>(S(lo16(W1)));                                         \
+    std::memcpy(mem + ea, &v, size);                                                   \
+    NEXT(2);                                                                           \
   }
   STORE(i32_store, uint32_t, 4)
   STORE(i64_store, uint64_t, 8)
@@ -448,30 +470,74 @@ op_global_set:
   STORE(i64_store16, uint16_t, 2)
   STORE(i64_store32, uint32_t, 4)
 #undef STORE
+#define LOAD_ADD(name, ctype, size, convert)                                               \
+  op_##name##_add : {                                                                      \
+    uint64_t ea = static_cast<uint64_t>(static_cast<uint32_t>(S(f16(W1)) + S(f32f(W1)))) + \
+                  static_cast<uint32_t>(pc[2]);                                            \
+    if (ea + (size) > mem_size) TRAP(MemoryOutOfBounds);                                   \
+    ctype v;                                                                               \
+    std::memcpy(&v, mem + ea, size);                                                       \
+    S(lo16(W1)) = convert;                                                                 \
+    NEXT(3);                                                                               \
+  }
+  LOAD_ADD(i32_load, uint32_t, 4, v)
+  LOAD_ADD(i64_load, uint64_t, 8, v)
+  LOAD_ADD(f32_load, uint32_t, 4, v)
+  LOAD_ADD(f64_load, uint64_t, 8, v)
+  LOAD_ADD(i32_load8_s, int8_t, 1, static_cast<uint32_t>(static_cast<int32_t>(v)))
+  LOAD_ADD(i32_load8_u, uint8_t, 1, static_cast<uint32_t>(v))
+  LOAD_ADD(i32_load16_s, int16_t, 2, static_cast<uint32_t>(static_cast<int32_t>(v)))
+  LOAD_ADD(i32_load16_u, uint16_t, 2, static_cast<uint32_t>(v))
+  LOAD_ADD(i64_load8_s, int8_t, 1, static_cast<uint64_t>(static_cast<int64_t>(v)))
+  LOAD_ADD(i64_load8_u, uint8_t, 1, static_cast<uint64_t>(v))
+  LOAD_ADD(i64_load16_s, int16_t, 2, static_cast<uint64_t>(static_cast<int64_t>(v)))
+  LOAD_ADD(i64_load16_u, uint16_t, 2, static_cast<uint64_t>(v))
+  LOAD_ADD(i64_load32_s, int32_t, 4, static_cast<uint64_t>(static_cast<int64_t>(v)))
+  LOAD_ADD(i64_load32_u, uint32_t, 4, static_cast<uint64_t>(v))
+#undef LOAD_ADD
+#define STORE_ADD(name, ctype, size)                                                       \
+  op_##name##_add : {                                                                      \
+    uint64_t ea = static_cast<uint64_t>(static_cast<uint32_t>(S(f16(W1)) + S(f32f(W1)))) + \
+                  static_cast<uint32_t>(pc[2]);                                            \
+    if (ea + (size) > mem_size) TRAP(MemoryOutOfBounds);                                   \
+    ctype v = static_cast<ctype>(S(lo16(W1)));                                             \
+    std::memcpy(mem + ea, &v, size);                                                       \
+    NEXT(3);                                                                               \
+  }
+  STORE_ADD(i32_store, uint32_t, 4)
+  STORE_ADD(i64_store, uint64_t, 8)
+  STORE_ADD(f32_store, uint32_t, 4)
+  STORE_ADD(f64_store, uint64_t, 8)
+  STORE_ADD(i32_store8, uint8_t, 1)
+  STORE_ADD(i32_store16, uint16_t, 2)
+  STORE_ADD(i64_store8, uint8_t, 1)
+  STORE_ADD(i64_store16, uint16_t, 2)
+  STORE_ADD(i64_store32, uint32_t, 4)
+#undef STORE_ADD
 
 op_memory_size:
   S(lo16(W1)) = static_cast<uint32_t>(mem_size / kPageSize);
   NEXT(2);
-op_memory_grow: {
+op_memory_grow : {
   int64_t old = inst->memories[0]->grow(static_cast<uint32_t>(S(f16(W1))));
   S(lo16(W1)) = static_cast<uint32_t>(static_cast<int32_t>(old));
   mem_size = inst->memories[0]->size_bytes();
   NEXT(2);
 }
-op_memory_copy: {
+op_memory_copy : {
   uint64_t d = static_cast<uint32_t>(S(lo16(W1))), s = static_cast<uint32_t>(S(f16(W1))),
            n = static_cast<uint32_t>(S(f32f(W1)));
   if (d + n > mem_size || s + n > mem_size) TRAP(MemoryOutOfBounds);
   if (n) std::memmove(mem + d, mem + s, n);
   NEXT(2);
 }
-op_memory_fill: {
+op_memory_fill : {
   uint64_t d = static_cast<uint32_t>(S(lo16(W1))), n = static_cast<uint32_t>(S(f32f(W1)));
   if (d + n > mem_size) TRAP(MemoryOutOfBounds);
   if (n) std::memset(mem + d, static_cast<uint8_t>(S(f16(W1))), n);
   NEXT(2);
 }
-op_memory_init: {
+op_memory_init : {
   uint32_t seg = static_cast<uint32_t>(pc[2]);
   const DataSegment& data = inst->module().info().data[seg];
   uint64_t seg_size = inst->dropped_data[seg] ? 0 : data.size;
@@ -486,14 +552,14 @@ op_data_drop:
   NEXT(2);
 
   // ---- tables ---------------------------------------------------------------------------
-op_table_get: {
+op_table_get : {
   Table* t = inst->tables[hi32(W1)];
   uint32_t i = static_cast<uint32_t>(S(f16(W1)));
   if (i >= t->elements.size()) TRAP(TableOutOfBounds);
   S(lo16(W1)) = t->elements[i];
   NEXT(2);
 }
-op_table_set: {
+op_table_set : {
   Table* t = inst->tables[hi32(W1)];
   uint32_t i = static_cast<uint32_t>(S(lo16(W1)));
   if (i >= t->elements.size()) TRAP(TableOutOfBounds);
@@ -503,20 +569,20 @@ op_table_set: {
 op_table_size:
   S(lo16(W1)) = inst->tables[hi32(W1)]->size();
   NEXT(2);
-op_table_grow: {
+op_table_grow : {
   Table* t = inst->tables[static_cast<uint32_t>(pc[2])];
   int64_t old = t->grow(static_cast<uint32_t>(S(f32f(W1))), S(f16(W1)));
   S(lo16(W1)) = static_cast<uint32_t>(static_cast<int32_t>(old));
   NEXT(3);
 }
-op_table_fill: {
+op_table_fill : {
   Table* t = inst->tables[static_cast<uint32_t>(pc[2])];
   uint64_t i = static_cast<uint32_t>(S(lo16(W1))), n = static_cast<uint32_t>(S(f32f(W1)));
   if (i + n > t->elements.size()) TRAP(TableOutOfBounds);
   std::fill_n(t->elements.begin() + static_cast<ptrdiff_t>(i), n, S(f16(W1)));
   NEXT(3);
 }
-op_table_copy: {
+op_table_copy : {
   Table* dt = inst->tables[static_cast<uint32_t>(pc[2])];
   Table* stbl = inst->tables[static_cast<uint32_t>(pc[2] >> 32)];
   uint64_t d = static_cast<uint32_t>(S(lo16(W1))), s = static_cast<uint32_t>(S(f16(W1))),
@@ -527,7 +593,7 @@ op_table_copy: {
   }
   NEXT(3);
 }
-op_table_init: {
+op_table_init : {
   uint32_t seg = static_cast<uint32_t>(pc[2]);
   Table* t = inst->tables[static_cast<uint32_t>(pc[2] >> 32)];
   const ElementSegment& es = inst->module().info().elements[seg];
@@ -570,10 +636,10 @@ op_ref_is_null:
 #define SA64 static_cast<int64_t>(A64)
 #define SB64 static_cast<int64_t>(B64)
 #define SI64 static_cast<int64_t>(I64)
-#define OP32(name, expr)                 \
+#define OP32(name, expr)                                 \
   op_##name : S(lo16(W1)) = static_cast<uint32_t>(expr); \
   NEXT(2);
-#define OP64(name, expr)                 \
+#define OP64(name, expr)                                 \
   op_##name : S(lo16(W1)) = static_cast<uint64_t>(expr); \
   NEXT(2);
 
@@ -708,10 +774,10 @@ op_i64_rem_u:
 #define FB f32_of(S(f32f(W1)))
 #define DA f64_of(S(f16(W1)))
 #define DB f64_of(S(f32f(W1)))
-#define FOP(name, expr)            \
+#define FOP(name, expr)                                        \
   op_##name : S(lo16(W1)) = bits_of(static_cast<float>(expr)); \
   NEXT(2);
-#define DOP(name, expr)            \
+#define DOP(name, expr)                                         \
   op_##name : S(lo16(W1)) = bits_of(static_cast<double>(expr)); \
   NEXT(2);
   OP32(f32_eq, FA == FB)
@@ -756,13 +822,13 @@ op_i64_rem_u:
   DOP(f64_max, wasm_max(DA, DB))
 
   // ---- conversions ----------------------------------------------------------------------
-#define TRUNC(name, value, itype, lo, hi)                 \
-  op_##name : {                                           \
-    auto x = value;                                       \
-    if (std::isnan(x)) TRAP(InvalidConversion);           \
-    if (!trunc_in_range(x, lo, hi)) TRAP(IntegerOverflow); \
+#define TRUNC(name, value, itype, lo, hi)                                          \
+  op_##name : {                                                                    \
+    auto x = value;                                                                \
+    if (std::isnan(x)) TRAP(InvalidConversion);                                    \
+    if (!trunc_in_range(x, lo, hi)) TRAP(IntegerOverflow);                         \
     S(lo16(W1)) = static_cast<std::make_unsigned_t<itype>>(static_cast<itype>(x)); \
-    NEXT(2);                                              \
+    NEXT(2);                                                                       \
   }
   TRUNC(i32_trunc_f32_s, FA, int32_t, -2147483649.0, 2147483648.0)
   TRUNC(i32_trunc_f32_u, FA, uint32_t, -1.0, 4294967296.0)
@@ -800,7 +866,7 @@ op_i64_rem_u:
   OP64(i64_trunc_sat_f64_s, saturate<int64_t>(DA))
   OP64(i64_trunc_sat_f64_u, saturate<uint64_t>(DA))
 
-trap: {
+trap : {
   Trap t = make_trap(trap_kind, std::move(trap_message), st, base_depth, fn, inst, pc);
   st.frames.resize(base_depth);
   return unexpected(std::move(t));

@@ -8,8 +8,8 @@
 
 namespace wasmdapr::wasm {
 
-void Linker::define_host(std::string module, std::string name, FuncType type,
-                         HostCallback callback, void* data) {
+void Linker::define_host(std::string module, std::string name, FuncType type, HostCallback callback,
+                         void* data) {
   auto def = std::make_unique<HostFunctionDef>();
   def->type = std::move(type);
   def->callback = std::move(callback);
@@ -59,10 +59,14 @@ bool extern_matches(const ModuleInfo& info, const Import& im, const Extern& x) {
 
 RawValue eval_const(const ConstExpr& e, const Instance& inst) {
   switch (e.kind) {
-    case ConstExpr::Kind::GlobalGet: return inst.globals[e.index]->value;
-    case ConstExpr::Kind::RefFunc: return reinterpret_cast<uintptr_t>(inst.funcs[e.index]);
-    case ConstExpr::Kind::RefNull: return 0;
-    default: return e.bits;
+    case ConstExpr::Kind::GlobalGet:
+      return inst.globals[e.index]->value;
+    case ConstExpr::Kind::RefFunc:
+      return reinterpret_cast<uintptr_t>(inst.funcs[e.index]);
+    case ConstExpr::Kind::RefNull:
+      return 0;
+    default:
+      return e.bits;
   }
 }
 
@@ -95,10 +99,18 @@ Result<Instance*, Trap> Linker::instantiate(Store& store, std::shared_ptr<const 
     const Extern& x = found->second;
     if (!extern_matches(info, im, x)) return unexpected(link_error(im, "incompatible import type"));
     switch (im.kind) {
-      case ExternKind::Func: inst.funcs.push_back(x.func); break;
-      case ExternKind::Table: inst.tables.push_back(x.table); break;
-      case ExternKind::Memory: inst.memories.push_back(x.memory); break;
-      case ExternKind::Global: inst.globals.push_back(x.global); break;
+      case ExternKind::Func:
+        inst.funcs.push_back(x.func);
+        break;
+      case ExternKind::Table:
+        inst.tables.push_back(x.table);
+        break;
+      case ExternKind::Memory:
+        inst.memories.push_back(x.memory);
+        break;
+      case ExternKind::Global:
+        inst.globals.push_back(x.global);
+        break;
     }
   }
 
@@ -150,7 +162,8 @@ Result<Instance*, Trap> Linker::instantiate(Store& store, std::shared_ptr<const 
     if (offset + seg.size > memory->size_bytes()) {
       return unexpected(Trap::make(Trap::Kind::MemoryOutOfBounds));
     }
-    if (seg.size) std::memcpy(memory->data() + offset, info.bytes.data() + seg.bytes_offset, seg.size);
+    if (seg.size)
+      std::memcpy(memory->data() + offset, info.bytes.data() + seg.bytes_offset, seg.size);
   }
   if (info.start) {
     std::vector<RawValue> none(1);

@@ -14,8 +14,8 @@ Module::Module(ModuleInfo info, std::unique_ptr<CompiledModule> code)
 
 Module::~Module() = default;
 
-Result<std::shared_ptr<const Module>, CompileError> Module::compile(const Engine&,
-                                                                    std::span<const uint8_t> bytes) {
+Result<std::shared_ptr<const Module>, CompileError> Module::compile(
+    const Engine&, std::span<const uint8_t> bytes) {
   auto info = decode_module(bytes);
   if (!info) return unexpected(std::move(info).error());
   auto code = compile_module(*info);

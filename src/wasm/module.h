@@ -35,8 +35,8 @@ class Engine {
 
 class Module {
  public:
-  static Result<std::shared_ptr<const Module>, CompileError> compile(const Engine& engine,
-                                                                     std::span<const uint8_t> bytes);
+  static Result<std::shared_ptr<const Module>, CompileError> compile(
+      const Engine& engine, std::span<const uint8_t> bytes);
   ~Module();
 
   const ModuleInfo& info() const { return info_; }

@@ -18,8 +18,8 @@ namespace wasmdapr::wasm {
 struct ConstExpr {
   enum class Kind : uint8_t { I32Const, I64Const, F32Const, F64Const, GlobalGet, RefNull, RefFunc };
   Kind kind = Kind::I32Const;
-  uint64_t bits = 0;    // the constant's bit pattern (i32/f32 zero-extended)
-  uint32_t index = 0;   // global index for GlobalGet, function index for RefFunc
+  uint64_t bits = 0;            // the constant's bit pattern (i32/f32 zero-extended)
+  uint32_t index = 0;           // global index for GlobalGet, function index for RefFunc
   ValType type = ValType::I32;  // the expression's result type
 };
 
@@ -49,16 +49,16 @@ enum class SegmentMode : uint8_t { Active, Passive, Declarative };
 struct ElementSegment {
   SegmentMode mode = SegmentMode::Active;
   uint32_t table = 0;
-  ConstExpr offset;               // Active only (i32)
+  ConstExpr offset;  // Active only (i32)
   ValType type = ValType::FuncRef;
-  std::vector<ConstExpr> items;   // each RefFunc, RefNull or GlobalGet
+  std::vector<ConstExpr> items;  // each RefFunc, RefNull or GlobalGet
 };
 
 struct DataSegment {
   SegmentMode mode = SegmentMode::Active;  // never Declarative
   uint32_t memory = 0;
-  ConstExpr offset;           // Active only (i32)
-  size_t bytes_offset = 0;    // the segment's bytes: ModuleInfo::bytes[bytes_offset, +size)
+  ConstExpr offset;         // Active only (i32)
+  size_t bytes_offset = 0;  // the segment's bytes: ModuleInfo::bytes[bytes_offset, +size)
   uint32_t size = 0;
 };
 
@@ -82,10 +82,10 @@ struct ModuleInfo {
   std::vector<Import> imports;
   // Index spaces in the order of the spec: imported entities first.
   uint32_t imported_funcs = 0, imported_tables = 0, imported_memories = 0, imported_globals = 0;
-  std::vector<uint32_t> func_types;  // type index of every function (imports first)
-  std::vector<TableType> tables;     // every table (imports first)
-  std::vector<MemoryType> memories;  // every memory (imports first)
-  std::vector<GlobalType> globals;   // every global (imports first)
+  std::vector<uint32_t> func_types;    // type index of every function (imports first)
+  std::vector<TableType> tables;       // every table (imports first)
+  std::vector<MemoryType> memories;    // every memory (imports first)
+  std::vector<GlobalType> globals;     // every global (imports first)
   std::vector<GlobalDef> global_defs;  // defined globals only: globals[imported_globals + i]
   std::vector<Export> exports;
   std::optional<uint32_t> start;
@@ -94,7 +94,7 @@ struct ModuleInfo {
   std::optional<uint32_t> data_count;
   std::vector<FunctionBody> bodies;  // defined functions only: func index imported_funcs + i
   // Functions that may be referenced by ref.func (declared in elements, exports or globals).
-  std::vector<bool> declared_refs;   // indexed by function index
+  std::vector<bool> declared_refs;  // indexed by function index
   // From the "name" custom section, when present and well formed; empty strings otherwise.
   std::string module_name;
   std::vector<std::string> function_names;  // indexed by function index (may be shorter)

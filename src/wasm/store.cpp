@@ -15,8 +15,8 @@ namespace wasmdapr::wasm {
 
 Result<std::unique_ptr<Memory>, std::string> Memory::create(const MemoryType& type,
                                                             uint32_t max_pages_limit) {
-  uint32_t max_pages = std::min<uint32_t>(type.limits.max.value_or(kMaxPages),
-                                          std::min(max_pages_limit, kMaxPages));
+  uint32_t max_pages =
+      std::min<uint32_t>(type.limits.max.value_or(kMaxPages), std::min(max_pages_limit, kMaxPages));
   if (type.limits.min > max_pages) {
     return unexpected("memory of " + std::to_string(type.limits.min) +
                       " pages exceeds the limit of " + std::to_string(max_pages) + " pages");

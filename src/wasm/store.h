@@ -57,7 +57,7 @@ class Memory {
     return offset <= size_bytes_ && length <= size_bytes_ - offset;
   }
 
- // An empty memory with no address space; create() is the way to make a usable one.
+  // An empty memory with no address space; create() is the way to make a usable one.
   Memory() = default;
 
  private:
@@ -91,7 +91,8 @@ struct Global {
 // What a host function sees of its call.
 class HostContext {
  public:
-  HostContext(Store& store, Instance* caller, void* data) : store_(store), caller_(caller), data_(data) {}
+  HostContext(Store& store, Instance* caller, void* data)
+      : store_(store), caller_(caller), data_(data) {}
   Store& store() { return store_; }
   Instance* caller() { return caller_; }  // the calling instance, or nullptr from the host
   void* data() { return data_; }          // the pointer bound with the function
@@ -104,9 +105,8 @@ class HostContext {
 };
 
 // A host function: reads args (one RawValue per parameter), writes results (one per result).
-using HostCallback =
-    std::function<Result<void, Trap>(HostContext&, std::span<const RawValue> args,
-                                     std::span<RawValue> results)>;
+using HostCallback = std::function<Result<void, Trap>(HostContext&, std::span<const RawValue> args,
+                                                      std::span<RawValue> results)>;
 
 struct HostFunctionDef {
   FuncType type;
@@ -117,7 +117,8 @@ struct HostFunctionDef {
 // A function object: a wasm function of some instance, or a host function.
 struct Function {
   const FuncType* type = nullptr;
-  uint32_t type_id = 0;  // canonical: equal ids <=> structurally equal types (see canonical_type_id)
+  uint32_t type_id =
+      0;  // canonical: equal ids <=> structurally equal types (see canonical_type_id)
   // Wasm functions:
   Instance* instance = nullptr;
   uint32_t index = 0;  // function index in its module
@@ -137,10 +138,10 @@ struct CallLimits {
 };
 
 struct StoreConfig {
-  uint32_t max_memory_pages = kMaxPages;   // host cap on every memory
+  uint32_t max_memory_pages = kMaxPages;  // host cap on every memory
   uint32_t max_table_elements = 10'000'000;
-  uint32_t max_call_depth = 10'000;        // wasm frames before "call stack exhausted"
-  size_t value_stack_slots = 1u << 20;     // operand + local slots for all active frames
+  uint32_t max_call_depth = 10'000;     // wasm frames before "call stack exhausted"
+  size_t value_stack_slots = 1u << 20;  // operand + local slots for all active frames
 };
 
 // A suspended wasm caller while its callee runs (interpreter-private fields).
@@ -173,8 +174,8 @@ struct ExecState {
   explicit ExecState(size_t stack_slots) : stack(stack_slots) {}
   std::vector<CallFrameRecord> frames;  // reserved to max_call_depth: never reallocates
   uint32_t host_reentries = 0;          // nested invoke() activations through host calls
-  SlotStack stack;               // value stack shared by nested invocations
-  size_t stack_top = 0;          // first free slot
+  SlotStack stack;                      // value stack shared by nested invocations
+  size_t stack_top = 0;                 // first free slot
   uint32_t call_depth = 0;
   // Interruption: the interpreter decrements `budget` at function entries and loop back
   // edges; when it reaches zero it calls Store::check_interrupt() which refills it or traps.

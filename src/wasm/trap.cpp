@@ -6,27 +6,45 @@ namespace wasmdapr::wasm {
 
 const char* default_message(Trap::Kind kind) {
   switch (kind) {
-    case Trap::Kind::Unreachable: return "unreachable";
-    case Trap::Kind::MemoryOutOfBounds: return "out of bounds memory access";
-    case Trap::Kind::TableOutOfBounds: return "out of bounds table access";
-    case Trap::Kind::IndirectCallTypeMismatch: return "indirect call type mismatch";
-    case Trap::Kind::UninitializedElement: return "uninitialized element";
-    case Trap::Kind::NullReference: return "null reference";
-    case Trap::Kind::IntegerOverflow: return "integer overflow";
-    case Trap::Kind::IntegerDivideByZero: return "integer divide by zero";
-    case Trap::Kind::InvalidConversion: return "invalid conversion to integer";
-    case Trap::Kind::CallStackExhausted: return "call stack exhausted";
-    case Trap::Kind::Interrupted: return "interrupted: deadline passed";
-    case Trap::Kind::OutOfFuel: return "all fuel consumed";
-    case Trap::Kind::OutOfMemory: return "out of memory";
-    case Trap::Kind::Link: return "link error";
-    case Trap::Kind::Host: return "host function failed";
-    case Trap::Kind::Exit: return "exit";
+    case Trap::Kind::Unreachable:
+      return "unreachable";
+    case Trap::Kind::MemoryOutOfBounds:
+      return "out of bounds memory access";
+    case Trap::Kind::TableOutOfBounds:
+      return "out of bounds table access";
+    case Trap::Kind::IndirectCallTypeMismatch:
+      return "indirect call type mismatch";
+    case Trap::Kind::UninitializedElement:
+      return "uninitialized element";
+    case Trap::Kind::NullReference:
+      return "null reference";
+    case Trap::Kind::IntegerOverflow:
+      return "integer overflow";
+    case Trap::Kind::IntegerDivideByZero:
+      return "integer divide by zero";
+    case Trap::Kind::InvalidConversion:
+      return "invalid conversion to integer";
+    case Trap::Kind::CallStackExhausted:
+      return "call stack exhausted";
+    case Trap::Kind::Interrupted:
+      return "interrupted: deadline passed";
+    case Trap::Kind::OutOfFuel:
+      return "all fuel consumed";
+    case Trap::Kind::OutOfMemory:
+      return "out of memory";
+    case Trap::Kind::Link:
+      return "link error";
+    case Trap::Kind::Host:
+      return "host function failed";
+    case Trap::Kind::Exit:
+      return "exit";
   }
   return "trap";
 }
 
-Trap Trap::make(Kind kind) { return make(kind, default_message(kind)); }
+Trap Trap::make(Kind kind) {
+  return make(kind, default_message(kind));
+}
 
 Trap Trap::make(Kind kind, std::string message) {
   Trap t;

@@ -10,8 +10,8 @@ namespace wasmdapr::wasm {
 
 struct TrapFrame {
   uint32_t func_index = 0;
-  std::string func_name;      // from the name section, or empty
-  uint32_t code_offset = 0;   // byte offset of the instruction in the module binary
+  std::string func_name;     // from the name section, or empty
+  uint32_t code_offset = 0;  // byte offset of the instruction in the module binary
 };
 
 struct Trap {
@@ -26,20 +26,20 @@ struct Trap {
     IntegerDivideByZero,
     InvalidConversion,
     CallStackExhausted,
-    Interrupted,           // deadline passed or interrupt requested by the host
+    Interrupted,  // deadline passed or interrupt requested by the host
     OutOfFuel,
-    OutOfMemory,           // host could not allocate (e.g. memory reservation failed)
-    Link,                  // instantiation: unknown import / incompatible import type
-    Host,                  // a host function failed
-    Exit,                  // the guest asked to exit (WASI proc_exit): not an error
+    OutOfMemory,  // host could not allocate (e.g. memory reservation failed)
+    Link,         // instantiation: unknown import / incompatible import type
+    Host,         // a host function failed
+    Exit,         // the guest asked to exit (WASI proc_exit): not an error
   };
 
   Kind kind = Kind::Unreachable;
-  std::string message;  // the spec suite's wording for the kind, or the host's message
-  int32_t exit_code = 0;  // Kind::Exit only
+  std::string message;               // the spec suite's wording for the kind, or the host's message
+  int32_t exit_code = 0;             // Kind::Exit only
   std::vector<TrapFrame> backtrace;  // innermost first; may be empty
 
-  static Trap make(Kind kind);                         // default message for the kind
+  static Trap make(Kind kind);  // default message for the kind
   static Trap make(Kind kind, std::string message);
   static Trap exit(int32_t code);
   std::string to_string() const;  // message plus "\n  at name (func N) @0xOFFSET" lines

@@ -19,7 +19,9 @@ enum class ValType : uint8_t {
   ExternRef = 0x6F,
 };
 
-inline bool is_ref(ValType t) { return t == ValType::FuncRef || t == ValType::ExternRef; }
+inline bool is_ref(ValType t) {
+  return t == ValType::FuncRef || t == ValType::ExternRef;
+}
 const char* to_string(ValType t);
 
 struct FuncType {

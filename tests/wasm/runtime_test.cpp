@@ -30,27 +30,27 @@ class HostCalls : public ::testing::Test {
   explicit HostCalls(StoreConfig config = {}) : store_(config) {}
 
   void SetUp() override {
-    linker_.define_host("host", "add", kI32I32ToI32,
-                        [](HostContext&, std::span<const RawValue> a, std::span<RawValue> r)
-                            -> Result<void, Trap> {
-                          r[0] = static_cast<uint32_t>(a[0] + a[1]);
-                          return {};
-                        });
-    linker_.define_host("host", "fail", {},
-                        [](HostContext&, std::span<const RawValue>, std::span<RawValue>)
-                            -> Result<void, Trap> {
-                          return unexpected(Trap::make(Trap::Kind::Host, "host said no"));
-                        });
     linker_.define_host(
-        "host", "reenter", {{ValType::I32}, {ValType::I32}},
-        [](HostContext& ctx, std::span<const RawValue> a, std::span<RawValue> r)
-            -> Result<void, Trap> {
-          // Calls back into the calling instance on the same store.
-          auto out = ctx.caller()->call("double", std::vector<Value>{Value::i32(int32_t(a[0]))});
-          if (!out) return unexpected(out.error());
-          r[0] = static_cast<uint32_t>((*out)[0].as_i32() + 1);
+        "host", "add", kI32I32ToI32,
+        [](HostContext&, std::span<const RawValue> a, std::span<RawValue> r) -> Result<void, Trap> {
+          r[0] = static_cast<uint32_t>(a[0] + a[1]);
           return {};
         });
+    linker_.define_host(
+        "host", "fail", {},
+        [](HostContext&, std::span<const RawValue>, std::span<RawValue>) -> Result<void, Trap> {
+          return unexpected(Trap::make(Trap::Kind::Host, "host said no"));
+        });
+    linker_.define_host("host", "reenter", {{ValType::I32}, {ValType::I32}},
+                        [](HostContext& ctx, std::span<const RawValue> a,
+                           std::span<RawValue> r) -> Result<void, Trap> {
+                          // Calls back into the calling instance on the same store.
+                          auto out = ctx.caller()->call(
+                              "double", std::vector<Value>{Value::i32(int32_t(a[0]))});
+                          if (!out) return unexpected(out.error());
+                          r[0] = static_cast<uint32_t>((*out)[0].as_i32() + 1);
+                          return {};
+                        });
     module_ = load("host_calls.wasm");
     auto inst = linker_.instantiate(store_, module_);
     ASSERT_TRUE(inst) << inst.error().to_string();
@@ -179,15 +179,14 @@ TEST_F(LimitedStore, HostCapsCallDepth) {
 TEST(Instantiation, ManyStoresShareOneModule) {
   auto module = load("host_calls.wasm");
   Linker linker;
-  linker.define_host("host", "add", kI32I32ToI32,
-                     [](HostContext&, std::span<const RawValue>, std::span<RawValue> r)
-                         -> Result<void, Trap> {
-                       r[0] = 0;
-                       return {};
-                     });
-  linker.define_host("host", "fail", {}, [](HostContext&, auto, auto) -> Result<void, Trap> {
-    return {};
-  });
+  linker.define_host(
+      "host", "add", kI32I32ToI32,
+      [](HostContext&, std::span<const RawValue>, std::span<RawValue> r) -> Result<void, Trap> {
+        r[0] = 0;
+        return {};
+      });
+  linker.define_host("host", "fail", {},
+                     [](HostContext&, auto, auto) -> Result<void, Trap> { return {}; });
   linker.define_host("host", "reenter", {{ValType::I32}, {ValType::I32}},
                      [](HostContext&, auto, auto) -> Result<void, Trap> { return {}; });
   std::vector<std::thread> threads;

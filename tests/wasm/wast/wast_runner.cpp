@@ -22,9 +22,9 @@
 namespace {
 
 using namespace wasmdapr::wasm;
+using rapidjson::Value;
 using wasmdapr::Result;
 using wasmdapr::unexpected;
-using rapidjson::Value;
 
 std::vector<uint8_t> read_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -99,9 +99,8 @@ class ScriptRunner {
 
  private:
   void define_spectest() {
-    auto print = [](HostContext&, std::span<const RawValue>, std::span<RawValue>) -> Result<void, Trap> {
-      return {};
-    };
+    auto print = [](HostContext&, std::span<const RawValue>,
+                    std::span<RawValue>) -> Result<void, Trap> { return {}; };
     auto def = [&](const char* name, std::vector<ValType> params) {
       linker_.define_host("spectest", name, FuncType{std::move(params), {}}, print);
     };
@@ -158,7 +157,8 @@ class ScriptRunner {
     std::string field(f.GetString(), f.GetStringLength());  // names may hold NUL bytes
     if (std::string(action["type"].GetString()) == "get") {
       auto e = inst->find_export(field);
-      if (!e || e->kind != ExternKind::Global) return unexpected(Trap::make(Trap::Kind::Link, "no global"));
+      if (!e || e->kind != ExternKind::Global)
+        return unexpected(Trap::make(Trap::Kind::Link, "no global"));
       RawValue bits = e->global->value;
       ValType t = e->global->type.type;
       if (t == ValType::I32 || t == ValType::F32) bits &= 0xFFFFFFFF;
