@@ -318,8 +318,9 @@ Iop memory_op(uint8_t op) {
   return static_cast<Iop>(uint16_t(Iop::i32_load) + (op - 0x28));
 }
 
-Iop memory_op_with_add(uint8_t op) {
-  return static_cast<Iop>(uint16_t(Iop::i32_load_add) + (op - 0x28));
+Iop memory_op_with_add(uint8_t op, bool immediate) {
+  Iop first = immediate ? Iop::i32_load_addi : Iop::i32_load_add;
+  return static_cast<Iop>(uint16_t(first) + (op - 0x28));
 }
 
 ValType memory_value_type(uint8_t op) {
@@ -502,7 +503,7 @@ class FunctionCompiler {
   void op_local_set(uint32_t index, bool tee);
   void op_numeric(uint16_t op);
   void op_compare_or_binary(uint8_t op, const NumericShape& shape);
-  bool take_pending_add(const StackEntry& addr, uint32_t& a, uint32_t& b);
+  bool take_pending_add(const StackEntry& addr, uint32_t& a, uint32_t& b, bool& immediate);
   void op_load(uint8_t op, uint32_t offset);
   void op_store(uint8_t op, uint32_t offset);
   bool instruction(uint8_t op);
@@ -527,6 +528,7 @@ class FunctionCompiler {
   struct PendingAdd {
     bool valid = false;
     uint32_t start = 0, end = 0, source_index = 0, a = 0, b = 0, result_slot = 0;
+    bool immediate = false;  // b is a 32-bit immediate, not a slot
   } pending_add_;
   uint32_t last_dst_word_ = kNone;
   size_t wasm_offset_ = 0;
@@ -866,13 +868,15 @@ void FunctionCompiler::op_numeric(uint16_t op) {
 }
 
 // An address that is the i32.add just emitted: the add moves into the access itself.
-bool FunctionCompiler::take_pending_add(const StackEntry& addr, uint32_t& a, uint32_t& b) {
+bool FunctionCompiler::take_pending_add(const StackEntry& addr, uint32_t& a, uint32_t& b,
+                                        bool& immediate) {
   if (!pending_add_.valid || addr.kind != StackEntry::Kind::Temp ||
       addr.slot != pending_add_.result_slot || here() != pending_add_.end) {
     return false;
   }
   a = pending_add_.a;
   b = pending_add_.b;
+  immediate = pending_add_.immediate;
   fn_.code.resize(pending_add_.start);
   fn_.source_offsets.resize(pending_add_.source_index);
   pending_add_.valid = false;
@@ -882,10 +886,11 @@ bool FunctionCompiler::take_pending_add(const StackEntry& addr, uint32_t& a, uin
 void FunctionCompiler::op_load(uint8_t op, uint32_t offset) {
   StackEntry addr = pop();
   uint32_t a = 0, b = 0;
-  if (take_pending_add(addr, a, b)) {
+  bool immediate = false;
+  if (take_pending_add(addr, a, b, immediate)) {
     uint32_t dst = temp_slot(stack_.size());
-    emit_producer(memory_op_with_add(op), pack(dst, a, b));
-    word(offset);
+    emit_producer(memory_op_with_add(op, immediate), immediate ? pack(dst, a) : pack(dst, a, b));
+    word(immediate ? (uint64_t(b) << 32 | offset) : offset);
     push_temp(memory_value_type(op));
     return;
   }
@@ -899,11 +904,12 @@ void FunctionCompiler::op_store(uint8_t op, uint32_t offset) {
   StackEntry value = pop();
   StackEntry addr = pop();
   uint32_t a = 0, b = 0;
-  // Only a value that is not itself the add's result can let the add move past it.
-  if (value.kind != StackEntry::Kind::Const && take_pending_add(addr, a, b)) {
-    emit(memory_op_with_add(op));
-    word(pack(value.slot, a, b));
-    word(offset);
+  bool immediate = false;
+  // A constant value would need a write after the add: then the add stays where it is.
+  if (value.kind != StackEntry::Kind::Const && take_pending_add(addr, a, b, immediate)) {
+    emit(memory_op_with_add(op, immediate));
+    word(immediate ? pack(value.slot, a) : pack(value.slot, a, b));
+    word(immediate ? (uint64_t(b) << 32 | offset) : offset);
     return;
   }
   uint32_t addr_slot = operand_slot(addr, temp_slot(stack_.size()));

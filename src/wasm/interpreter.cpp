@@ -470,50 +470,57 @@ op_global_set:
   STORE(i64_store16, uint16_t, 2)
   STORE(i64_store32, uint32_t, 4)
 #undef STORE
-#define LOAD_ADD(name, ctype, size, convert)                                               \
-  op_##name##_add : {                                                                      \
-    uint64_t ea = static_cast<uint64_t>(static_cast<uint32_t>(S(f16(W1)) + S(f32f(W1)))) + \
-                  static_cast<uint32_t>(pc[2]);                                            \
-    if (ea + (size) > mem_size) TRAP(MemoryOutOfBounds);                                   \
-    ctype v;                                                                               \
-    std::memcpy(&v, mem + ea, size);                                                       \
-    S(lo16(W1)) = convert;                                                                 \
-    NEXT(3);                                                                               \
+// Fused address forms: `a + b` (slots) or `a + imm`, wrapped to 32 bits, plus the offset.
+#define ADDR_ADD static_cast<uint32_t>(S(f16(W1)) + S(f32f(W1)))
+#define ADDR_ADDI static_cast<uint32_t>(S(f16(W1)) + hi32(pc[2]))
+#define LOAD_FUSED(name, suffix, addr, ctype, size, convert)                      \
+  op_##name##suffix : {                                                           \
+    uint64_t ea = static_cast<uint64_t>(addr) + static_cast<uint32_t>(pc[2]);     \
+    if (ea + (size) > mem_size) TRAP(MemoryOutOfBounds);                          \
+    ctype v;                                                                      \
+    std::memcpy(&v, mem + ea, size);                                              \
+    S(lo16(W1)) = convert;                                                        \
+    NEXT(3);                                                                      \
   }
-  LOAD_ADD(i32_load, uint32_t, 4, v)
-  LOAD_ADD(i64_load, uint64_t, 8, v)
-  LOAD_ADD(f32_load, uint32_t, 4, v)
-  LOAD_ADD(f64_load, uint64_t, 8, v)
-  LOAD_ADD(i32_load8_s, int8_t, 1, static_cast<uint32_t>(static_cast<int32_t>(v)))
-  LOAD_ADD(i32_load8_u, uint8_t, 1, static_cast<uint32_t>(v))
-  LOAD_ADD(i32_load16_s, int16_t, 2, static_cast<uint32_t>(static_cast<int32_t>(v)))
-  LOAD_ADD(i32_load16_u, uint16_t, 2, static_cast<uint32_t>(v))
-  LOAD_ADD(i64_load8_s, int8_t, 1, static_cast<uint64_t>(static_cast<int64_t>(v)))
-  LOAD_ADD(i64_load8_u, uint8_t, 1, static_cast<uint64_t>(v))
-  LOAD_ADD(i64_load16_s, int16_t, 2, static_cast<uint64_t>(static_cast<int64_t>(v)))
-  LOAD_ADD(i64_load16_u, uint16_t, 2, static_cast<uint64_t>(v))
-  LOAD_ADD(i64_load32_s, int32_t, 4, static_cast<uint64_t>(static_cast<int64_t>(v)))
-  LOAD_ADD(i64_load32_u, uint32_t, 4, static_cast<uint64_t>(v))
-#undef LOAD_ADD
-#define STORE_ADD(name, ctype, size)                                                       \
-  op_##name##_add : {                                                                      \
-    uint64_t ea = static_cast<uint64_t>(static_cast<uint32_t>(S(f16(W1)) + S(f32f(W1)))) + \
-                  static_cast<uint32_t>(pc[2]);                                            \
-    if (ea + (size) > mem_size) TRAP(MemoryOutOfBounds);                                   \
-    ctype v = static_cast<ctype>(S(lo16(W1)));                                             \
-    std::memcpy(mem + ea, &v, size);                                                       \
-    NEXT(3);                                                                               \
+#define STORE_FUSED(name, suffix, addr, ctype, size)                              \
+  op_##name##suffix : {                                                           \
+    uint64_t ea = static_cast<uint64_t>(addr) + static_cast<uint32_t>(pc[2]);     \
+    if (ea + (size) > mem_size) TRAP(MemoryOutOfBounds);                          \
+    ctype v = static_cast<ctype>(S(lo16(W1)));                                    \
+    std::memcpy(mem + ea, &v, size);                                              \
+    NEXT(3);                                                                      \
   }
-  STORE_ADD(i32_store, uint32_t, 4)
-  STORE_ADD(i64_store, uint64_t, 8)
-  STORE_ADD(f32_store, uint32_t, 4)
-  STORE_ADD(f64_store, uint64_t, 8)
-  STORE_ADD(i32_store8, uint8_t, 1)
-  STORE_ADD(i32_store16, uint16_t, 2)
-  STORE_ADD(i64_store8, uint8_t, 1)
-  STORE_ADD(i64_store16, uint16_t, 2)
-  STORE_ADD(i64_store32, uint32_t, 4)
-#undef STORE_ADD
+#define FUSED_ACCESSES(suffix, addr)                                                              \
+  LOAD_FUSED(i32_load, suffix, addr, uint32_t, 4, v)                                              \
+  LOAD_FUSED(i64_load, suffix, addr, uint64_t, 8, v)                                              \
+  LOAD_FUSED(f32_load, suffix, addr, uint32_t, 4, v)                                              \
+  LOAD_FUSED(f64_load, suffix, addr, uint64_t, 8, v)                                              \
+  LOAD_FUSED(i32_load8_s, suffix, addr, int8_t, 1, static_cast<uint32_t>(static_cast<int32_t>(v)))  \
+  LOAD_FUSED(i32_load8_u, suffix, addr, uint8_t, 1, static_cast<uint32_t>(v))                     \
+  LOAD_FUSED(i32_load16_s, suffix, addr, int16_t, 2, static_cast<uint32_t>(static_cast<int32_t>(v))) \
+  LOAD_FUSED(i32_load16_u, suffix, addr, uint16_t, 2, static_cast<uint32_t>(v))                   \
+  LOAD_FUSED(i64_load8_s, suffix, addr, int8_t, 1, static_cast<uint64_t>(static_cast<int64_t>(v)))  \
+  LOAD_FUSED(i64_load8_u, suffix, addr, uint8_t, 1, static_cast<uint64_t>(v))                     \
+  LOAD_FUSED(i64_load16_s, suffix, addr, int16_t, 2, static_cast<uint64_t>(static_cast<int64_t>(v))) \
+  LOAD_FUSED(i64_load16_u, suffix, addr, uint16_t, 2, static_cast<uint64_t>(v))                   \
+  LOAD_FUSED(i64_load32_s, suffix, addr, int32_t, 4, static_cast<uint64_t>(static_cast<int64_t>(v))) \
+  LOAD_FUSED(i64_load32_u, suffix, addr, uint32_t, 4, static_cast<uint64_t>(v))                   \
+  STORE_FUSED(i32_store, suffix, addr, uint32_t, 4)                                               \
+  STORE_FUSED(i64_store, suffix, addr, uint64_t, 8)                                               \
+  STORE_FUSED(f32_store, suffix, addr, uint32_t, 4)                                               \
+  STORE_FUSED(f64_store, suffix, addr, uint64_t, 8)                                               \
+  STORE_FUSED(i32_store8, suffix, addr, uint8_t, 1)                                               \
+  STORE_FUSED(i32_store16, suffix, addr, uint16_t, 2)                                             \
+  STORE_FUSED(i64_store8, suffix, addr, uint8_t, 1)                                               \
+  STORE_FUSED(i64_store16, suffix, addr, uint16_t, 2)                                             \
+  STORE_FUSED(i64_store32, suffix, addr, uint32_t, 4)
+  FUSED_ACCESSES(_add, ADDR_ADD)
+  FUSED_ACCESSES(_addi, ADDR_ADDI)
+#undef FUSED_ACCESSES
+#undef STORE_FUSED
+#undef LOAD_FUSED
+#undef ADDR_ADDI
+#undef ADDR_ADD
 
 op_memory_size:
   S(lo16(W1)) = static_cast<uint32_t>(mem_size / kPageSize);

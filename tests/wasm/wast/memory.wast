@@ -23,6 +23,14 @@
   (func (export "copy") (param i32 i32 i32) (memory.copy (local.get 0) (local.get 1) (local.get 2)))
   (func (export "init") (param i32 i32 i32) (memory.init $passive (local.get 0) (local.get 1) (local.get 2)))
   (func (export "drop") (data.drop $passive))
+  ;; An address computed by i32.add wraps at 32 bits before the offset is added.
+  (func (export "load_sum") (param i32 i32) (result i32)
+    (i32.load offset=4 (i32.add (local.get 0) (local.get 1))))
+  (func (export "load_minus4") (param i32) (result i32)
+    (i32.load (i32.add (local.get 0) (i32.const -4))))
+  (func (export "store_plus8") (param i32 i32) (result i32)
+    (i32.store (i32.add (local.get 0) (i32.const 8)) (local.get 1))
+    (i32.load offset=8 (local.get 0)))
 )
 (assert_return (invoke "load8_s" (i32.const 24)) (i32.const -1))
 (assert_return (invoke "load8_u" (i32.const 24)) (i32.const 255))
@@ -55,6 +63,14 @@
 (assert_return (invoke "drop"))
 (assert_trap (invoke "init" (i32.const 0) (i32.const 0) (i32.const 1)) "out of bounds memory access")
 (assert_return (invoke "init" (i32.const 0) (i32.const 0) (i32.const 0)))
+
+(assert_return (invoke "load_sum" (i32.const 10) (i32.const 2)) (i32.const 0x03020101))
+(assert_return (invoke "load_sum" (i32.const 0xfffffffe) (i32.const 14)) (i32.const 0x03020101))
+(assert_trap (invoke "load_sum" (i32.const 0xfffffff0) (i32.const 4)) "out of bounds memory access")
+(assert_return (invoke "load_minus4" (i32.const 20)) (i32.const 0x03020101))
+(assert_trap (invoke "load_minus4" (i32.const 0)) "out of bounds memory access")
+(assert_return (invoke "store_plus8" (i32.const 3000) (i32.const 77)) (i32.const 77))
+(assert_trap (invoke "store_plus8" (i32.const 0xfffffff8) (i32.const 1)) "out of bounds memory access")
 
 ;; An active segment that does not fit makes instantiation fail.
 (assert_trap
