@@ -29,20 +29,24 @@ void add_run_options(CLI::App& run, RunOptions& o, std::vector<std::string>& dir
   run.add_option("module", o.module_path, "The .wasm module (omit to run the sidecar alone)");
   run.add_option("args", o.args, "Arguments for the guest (after --)");
   run.add_option("--invoke", o.invoke, "Call this exported function instead of _start");
-  run.add_option("--dir", dirs, "Preopen HOST[::GUEST][:ro] for the guest");
-  run.add_option("--env", o.env, "Set K=V in the guest's environment");
-  run.add_option("--env-inherit", o.env_inherit, "Copy variable K from the host environment");
+  run.add_option("--dir", dirs, "Preopen HOST[::GUEST][:ro] for the guest")
+      ->allow_extra_args(false);
+  run.add_option("--env", o.env, "Set K=V in the guest's environment")->allow_extra_args(false);
+  run.add_option("--env-inherit", o.env_inherit, "Copy variable K from the host environment")
+      ->allow_extra_args(false);
   run.add_option("--max-memory", o.max_memory_bytes, "Cap on each linear memory, in bytes");
   run.add_option("--timeout", timeout_ms, "Stop the guest after this many milliseconds");
   run.add_option("--max-stack", o.max_stack, "Maximum wasm call depth");
   run.add_option("--fuel", o.fuel, "Stop the guest after this much fuel");
   run.add_option("--allowed-host", o.allowed_hosts,
-                 "Outbound HTTP destination scheme://host:port (or insecure:allow-all)");
+                 "Outbound HTTP destination scheme://host:port (or insecure:allow-all)")
+      ->allow_extra_args(false);
   run.add_option("--max-http-requests", o.max_http_requests, "Open outbound HTTP handles at most");
   run.add_option("--app-id", o.app_id, "Dapr app id");
   run.add_option("--dapr-http-port", o.dapr_http_port, "Serve the Dapr HTTP API on this port");
   run.add_option("--dapr-listen-address", o.dapr_listen_address, "Address the sidecar binds");
-  run.add_option("--resources-path", o.resources_paths, "Directory of Dapr resource YAML files");
+  run.add_option("--resources-path", o.resources_paths, "Directory of Dapr resource YAML files")
+      ->allow_extra_args(false);
   run.add_option("--state-dir", o.state_dir, "Where the embedded state store keeps its data");
   run.add_flag("--report-timing", o.report_timing, "Print module instantiation time to stderr");
 }

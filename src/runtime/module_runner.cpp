@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "runtime/run.h"
+#include "wasi/wasi_context.h"
 #include "wasm/instance.h"
 #include "wasm/linker.h"
 #include "wasm/module.h"
@@ -46,6 +47,21 @@ CallLimits call_limits(const RunOptions& o) {
   limits.fuel = o.fuel;
   if (o.timeout) limits.deadline = std::chrono::steady_clock::now() + *o.timeout;
   return limits;
+}
+
+// What the guest sees: argv[0] is the module's file name; the environment holds only what
+// --env and --env-inherit name; the preopens are the --dir directories.
+wasi::WasiConfig wasi_config(const RunOptions& o) {
+  wasi::WasiConfig config;
+  std::string name = o.module_path.substr(o.module_path.find_last_of('/') + 1);
+  config.args.push_back(name);
+  config.args.insert(config.args.end(), o.args.begin(), o.args.end());
+  config.env = o.env;
+  for (const auto& key : o.env_inherit) {
+    if (const char* value = std::getenv(key.c_str())) config.env.push_back(key + "=" + value);
+  }
+  for (const auto& d : o.dirs) config.preopens.push_back({d.host_path, d.guest_path, d.read_only});
+  return config;
 }
 
 // Parses a command-line argument as a value of the parameter's type.
@@ -150,6 +166,13 @@ int run_module(const RunOptions& o) {
   Store store(store_config(o));
   Linker linker;
   CallLimits limits = call_limits(o);
+  auto wasi = wasi::WasiContext::create(wasi_config(o));
+  if (!wasi) {
+    std::fprintf(stderr, "error: %s\n", wasi.error().c_str());
+    return kExitLoadError;
+  }
+  wasi::add_to_linker(linker);
+  store.set_host_state(wasi->get());
 
   auto started = std::chrono::steady_clock::now();
   auto instance = linker.instantiate(store, *module, limits);
