@@ -482,6 +482,14 @@ class FunctionCompiler {
     branch_to(depth, at, at + 1, true);
   }
 
+  // Control flow merges here: the value on top may no longer come from the last instruction,
+  // so nothing may be fused with it.
+  void forget_fusions() {
+    pending_.valid = false;
+    pending_add_.valid = false;
+    last_dst_word_ = kNone;
+  }
+
   void set_unreachable() {
     Control& c = controls_.back();
     stack_.resize(c.height);
@@ -604,6 +612,7 @@ void FunctionCompiler::emit_condition_branch(const StackEntry& cond, bool jump_i
 }
 
 void FunctionCompiler::op_block(FrameKind kind) {
+  forget_fusions();
   BlockSignature sig;
   read_block_type(m_, *r_, sig);
   materialize_all();
@@ -625,6 +634,7 @@ void FunctionCompiler::op_if() {
 }
 
 void FunctionCompiler::op_else() {
+  forget_fusions();
   Control& c = controls_.back();
   if (!c.unreachable) {
     materialize_all();
@@ -642,6 +652,7 @@ void FunctionCompiler::op_else() {
 }
 
 bool FunctionCompiler::op_end() {
+  forget_fusions();
   Control c = std::move(controls_.back());
   bool falls_through = !c.unreachable;
   if (falls_through) materialize_all();
