@@ -768,31 +768,46 @@ Errno path_readlink(Call& c) {
 }
 
 Errno path_filestat_get(Call& c) {
-  return on_component(c, 0, 2, kRightPathFilestatGet, [&c](Parent& p) {
-    struct stat st {};
-    int flags = (c.u32(1) & kLookupSymlinkFollow) ? 0 : AT_SYMLINK_NOFOLLOW;
-    if (p.names_self()) {
-      // "." or "..": stat the directory itself, which the resolution already confined.
-      Descriptor* dir = c.wasi().find(c.u32(0));
-      std::string path;
-      path_arg(c, 2, path);
-      int fd = open_beneath(dir->host_fd, path, O_PATH, 0, true);
-      if (fd < 0) return errno_of(-fd);
+  Errno e = kSuccess;
+  Descriptor* dir = c.fd(c.u32(0), kRightPathFilestatGet, e);
+  if (!dir) return e;
+  std::string path;
+  if (Errno bad = path_problem(c, 2, path); bad != kSuccess) return bad;
+  struct stat st {};
+  if (c.u32(1) & kLookupSymlinkFollow) {
+    // Following links: resolve the whole path beneath the directory, links included.
+    int fd = open_beneath(dir->host_fd, path, O_PATH, 0, true);
+    if (fd < 0) return errno_of(-fd);
+    int rc = ::fstat(fd, &st);
+    ::close(fd);
+    if (rc != 0) return last_error();
+  } else {
+    int fd = open_beneath(dir->host_fd, path, O_PATH, 0, false);
+    if (fd < 0 && fd != -ELOOP) return errno_of(-fd);
+    if (fd >= 0) {
       int rc = ::fstat(fd, &st);
       ::close(fd);
       if (rc != 0) return last_error();
-    } else if (::fstatat(p.fd(), p.name(), &st, flags) != 0) {
-      return last_error();
+    } else {
+      Parent parent(dir->host_fd, path);
+      if (!parent.ok()) return parent.error();
+      if (::fstatat(parent.fd(), parent.name(), &st, AT_SYMLINK_NOFOLLOW) != 0) {
+        return last_error();
+      }
     }
-    // A followed symlink must still point inside the sandbox.
-    if (flags == 0 && S_ISLNK(st.st_mode)) return kLoop;
-    if (flags == 0) {
-      int fd = open_beneath(p.fd(), p.name(), O_PATH, 0, true);
-      if (fd < 0) return errno_of(-fd);
-      ::close(fd);
-    }
-    return write_filestat(c, c.u32(4), st);
-  });
+  }
+  return write_filestat(c, c.u32(4), st);
+}
+
+// For calls that follow the final symlink: the link's target must be inside the sandbox.
+Errno confined_target(Call& c, size_t fd_arg, size_t path_arg_index) {
+  Descriptor* dir = c.wasi().find(c.u32(fd_arg));
+  std::string path;
+  if (!dir || !path_arg(c, path_arg_index, path)) return kBadf;
+  int fd = open_beneath(dir->host_fd, path, O_PATH, 0, true);
+  if (fd < 0) return errno_of(-fd);
+  ::close(fd);
+  return kSuccess;
 }
 
 Errno path_filestat_set_times(Call& c) {
@@ -800,6 +815,9 @@ Errno path_filestat_set_times(Call& c) {
     timespec t[2]{};
     if (!times_of(c.u64(4), c.u64(5), c.u32(6), t)) return kInval;
     int flags = (c.u32(1) & kLookupSymlinkFollow) ? 0 : AT_SYMLINK_NOFOLLOW;
+    if (flags == 0) {
+      if (Errno escape = confined_target(c, 0, 2); escape != kSuccess) return escape;
+    }
     return ::utimensat(p.fd(), p.name(), t, flags) == 0 ? kSuccess : last_error();
   });
 }
@@ -846,6 +864,7 @@ Errno path_rename(Call& c) {
 
 Errno path_link(Call& c) {
   if (c.u32(1) & kLookupSymlinkFollow) {
+    if (Errno escape = confined_target(c, 0, 2); escape != kSuccess) return escape;
     return two_paths(
         c, 0, 2, kRightPathLinkSource, 4, 5, kRightPathLinkTarget,
         [](int a, const char* an, int b, const char* bn) {
