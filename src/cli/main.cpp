@@ -34,6 +34,8 @@ void add_run_options(CLI::App& run, RunOptions& o, std::vector<std::string>& dir
   run.add_option("--env", o.env, "Set K=V in the guest's environment")->allow_extra_args(false);
   run.add_option("--env-inherit", o.env_inherit, "Copy variable K from the host environment")
       ->allow_extra_args(false);
+  run.add_option("--listen", o.listen, "Preopen a listening TCP socket HOST:PORT for the guest")
+      ->allow_extra_args(false);
   run.add_option("--max-memory", o.max_memory_bytes, "Cap on each linear memory, in bytes");
   run.add_option("--timeout", timeout_ms, "Stop the guest after this many milliseconds");
   run.add_option("--max-stack", o.max_stack, "Maximum wasm call depth");

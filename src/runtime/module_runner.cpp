@@ -1,10 +1,16 @@
 // `wasmdapr run MODULE`: compile, link, instantiate (running the start section), then run
 // `--invoke NAME` or `_start`.
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <cerrno>
 #include <chrono>
 #include <cinttypes>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <fstream>
 #include <iterator>
 #include <optional>
@@ -47,6 +53,37 @@ CallLimits call_limits(const RunOptions& o) {
   limits.fuel = o.fuel;
   if (o.timeout) limits.deadline = std::chrono::steady_clock::now() + *o.timeout;
   return limits;
+}
+
+// A listening TCP socket on "HOST:PORT" (IPv4), owned by the returned descriptor holder.
+struct Listener {
+  int fd = -1;
+  ~Listener() {
+    if (fd >= 0) ::close(fd);
+  }
+};
+
+Result<std::unique_ptr<Listener>, std::string> listen_on(const std::string& spec) {
+  auto colon = spec.rfind(':');
+  if (colon == std::string::npos) return unexpected("--listen " + spec + ": expected HOST:PORT");
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  if (::inet_pton(AF_INET, spec.substr(0, colon).c_str(), &addr.sin_addr) != 1) {
+    return unexpected("--listen " + spec + ": not an IPv4 address");
+  }
+  char* end = nullptr;
+  unsigned long port = std::strtoul(spec.c_str() + colon + 1, &end, 10);
+  if (*end != '\0' || port > 65535) return unexpected("--listen " + spec + ": bad port");
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  auto l = std::make_unique<Listener>();
+  l->fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  int one = 1;
+  ::setsockopt(l->fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+  if (l->fd < 0 || ::bind(l->fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
+      ::listen(l->fd, 128) != 0) {
+    return unexpected("--listen " + spec + ": " + std::strerror(errno));
+  }
+  return l;
 }
 
 // What the guest sees: argv[0] is the module's file name; the environment holds only what
@@ -166,7 +203,18 @@ int run_module(const RunOptions& o) {
   Store store(store_config(o));
   Linker linker;
   CallLimits limits = call_limits(o);
-  auto wasi = wasi::WasiContext::create(wasi_config(o));
+  std::vector<std::unique_ptr<Listener>> listeners;
+  wasi::WasiConfig config = wasi_config(o);
+  for (const auto& spec : o.listen) {
+    auto l = listen_on(spec);
+    if (!l) {
+      std::fprintf(stderr, "error: %s\n", l.error().c_str());
+      return kExitLoadError;
+    }
+    config.listen_sockets.push_back((*l)->fd);
+    listeners.push_back(std::move(*l));
+  }
+  auto wasi = wasi::WasiContext::create(config);
   if (!wasi) {
     std::fprintf(stderr, "error: %s\n", wasi.error().c_str());
     return kExitLoadError;

@@ -26,6 +26,7 @@ struct RunOptions {
   std::vector<PreopenDir> dirs;
   std::vector<std::string> env;         // "K=V"
   std::vector<std::string> env_inherit; // names copied from the host environment
+  std::vector<std::string> listen;      // "HOST:PORT" TCP sockets preopened for the guest
   std::optional<uint64_t> max_memory_bytes;
   std::optional<std::chrono::milliseconds> timeout;
   std::optional<uint32_t> max_stack;    // wasm call depth

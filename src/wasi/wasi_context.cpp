@@ -51,6 +51,16 @@ Result<std::unique_ptr<WasiContext>, std::string> WasiContext::create(const Wasi
     d->preopen_name = p.guest_path;
     ctx->fds_[next++] = std::move(d);
   }
+  for (int socket : config.listen_sockets) {
+    auto d = std::make_unique<Descriptor>();
+    d->host_fd = ::fcntl(socket, F_DUPFD_CLOEXEC, 0);
+    if (d->host_fd < 0)
+      return unexpected(std::string("cannot preopen a socket: ") + std::strerror(errno));
+    d->filetype = kFiletypeSocketStream;
+    d->rights_base =
+        kRightSockAccept | kRightPollFdReadwrite | kRightFdFdstatSetFlags | kRightFdFilestatGet;
+    ctx->fds_[next++] = std::move(d);
+  }
   return ctx;
 }
 

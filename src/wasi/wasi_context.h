@@ -29,9 +29,12 @@ struct Preopen {
 };
 
 struct WasiConfig {
-  std::vector<std::string> args;                   // argv, including argv[0]
-  std::vector<std::string> env;                    // "KEY=VALUE", exactly what the guest sees
-  std::vector<Preopen> preopens;                   // become fds 3, 4, ... in order
+  std::vector<std::string> args;  // argv, including argv[0]
+  std::vector<std::string> env;   // "KEY=VALUE", exactly what the guest sees
+  std::vector<Preopen> preopens;  // become fds 3, 4, ... in order
+  // Listening host sockets, preopened after the directories (duplicated: the caller keeps its
+  // own descriptors).
+  std::vector<int> listen_sockets;
   int stdin_fd = 0, stdout_fd = 1, stderr_fd = 2;  // host fds, duplicated (not owned)
 };
 
