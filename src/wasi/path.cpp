@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <vector>
 
@@ -15,7 +16,8 @@ namespace {
 
 constexpr int kMaxSymlinks = 40;
 
-bool kernel_has_openat2 = true;
+// Shared by every store's thread; set once when the kernel lacks openat2.
+std::atomic<bool> kernel_has_openat2{true};
 
 int openat2_beneath(int dirfd, const std::string& path, int flags, unsigned mode) {
   open_how how{};
@@ -114,10 +116,10 @@ int open_beneath(int dirfd, std::string_view path, int flags, unsigned mode, boo
   std::string p(path.empty() ? "." : path);
   if (p.front() == '/') return -EXDEV;
   if (!follow_final) flags |= O_NOFOLLOW;
-  if (kernel_has_openat2) {
+  if (kernel_has_openat2.load(std::memory_order_relaxed)) {
     int fd = openat2_beneath(dirfd, p, flags, mode);
     if (fd != -ENOSYS) return fd;
-    kernel_has_openat2 = false;
+    kernel_has_openat2.store(false, std::memory_order_relaxed);
   }
   return walk_beneath(dirfd, p, flags, mode, follow_final);
 }
