@@ -16,12 +16,12 @@ namespace wasmdapr::dapr {
 
 // One `kind: Component` resource, after secretKeyRef resolution.
 struct ComponentSpec {
-  std::string name;                          // metadata.name
-  std::string type;                          // spec.type, e.g. "state.redis"
-  std::string version = "v1";                // spec.version
+  std::string name;                             // metadata.name
+  std::string type;                             // spec.type, e.g. "state.redis"
+  std::string version = "v1";                   // spec.version
   std::map<std::string, std::string> metadata;  // spec.metadata name -> value
-  std::vector<std::string> scopes;           // app ids allowed to use it; empty = all
-  std::string source;                        // file it came from ("" for built-in defaults)
+  std::vector<std::string> scopes;              // app ids allowed to use it; empty = all
+  std::string source;                           // file it came from ("" for built-in defaults)
 };
 
 // Live components of one sidecar, by name.
@@ -31,6 +31,8 @@ struct ComponentSet {
     std::shared_ptr<StateStore> store;
   };
   std::map<std::string, StateEntry> state;
+  // Secret stores whose secrets are read at call time (secretstores.local.env).
+  std::map<std::string, ComponentSpec> secret_stores;
 
   StateStore* state_store(const std::string& name) const {
     auto it = state.find(name);
@@ -46,6 +48,8 @@ class ComponentRegistry {
       std::function<Result<std::unique_ptr<StateStore>, Error>(const ComponentSpec&)>;
 
   void add_state(std::string type, StateFactory factory);
+  // A secret store type served by the sidecar itself, with no backend object.
+  void add_secret_store(std::string type);
   bool knows(const std::string& type) const;
 
   // Builds every spec (failing with a message naming the spec's file and field).
@@ -53,6 +57,7 @@ class ComponentRegistry {
 
  private:
   std::map<std::string, StateFactory> state_;
+  std::vector<std::string> secret_stores_;
 };
 
 }  // namespace wasmdapr::dapr

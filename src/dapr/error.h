@@ -8,12 +8,12 @@ namespace wasmdapr::dapr {
 
 struct Error {
   enum class Code {
-    NotFound,          // a component (store, pubsub...) is not configured
-    InvalidArgument,   // malformed request (bad key, bad etag format, bad metadata value)
-    EtagMismatch,      // optimistic concurrency conflict
-    NotSupported,      // the component lacks the capability (transactions, query, ...)
-    Unavailable,       // the backend cannot be reached
-    Internal,          // anything else
+    NotFound,         // a component (store, pubsub...) is not configured
+    InvalidArgument,  // malformed request (bad key, bad etag format, bad metadata value)
+    EtagMismatch,     // optimistic concurrency conflict
+    NotSupported,     // the component lacks the capability (transactions, query, ...)
+    Unavailable,      // the backend cannot be reached
+    Internal,         // anything else
   };
   Code code = Code::Internal;
   std::string message;

@@ -1,0 +1,48 @@
+#include "components/registry.h"
+
+#include <filesystem>
+
+#include "components/resource_loader.h"
+#include "components/state/memory_store.h"
+#include "components/state/sqlite_store.h"
+
+namespace wasmdapr::components {
+
+dapr::ComponentRegistry builtin_registry() {
+  dapr::ComponentRegistry registry;
+  registry.add_state("state.in-memory", make_memory_store);
+  registry.add_state("state.sqlite", make_sqlite_store);
+  registry.add_secret_store("secretstores.local.env");
+  return registry;
+}
+
+namespace {
+
+dapr::ComponentSpec default_state_store(const std::string& state_dir) {
+  dapr::ComponentSpec spec;
+  spec.name = "statestore";
+  spec.type = "state.sqlite";
+  spec.metadata["connectionString"] = (std::filesystem::path(state_dir) / "state.db").string();
+  return spec;
+}
+
+}  // namespace
+
+Result<dapr::ComponentSet, std::string> load_components(
+    const std::vector<std::string>& resources_paths, const std::string& state_dir,
+    std::string_view app_id) {
+  std::vector<dapr::ComponentSpec> specs;
+  if (resources_paths.empty()) {
+    std::error_code ec;
+    std::filesystem::create_directories(state_dir, ec);
+    if (ec) return unexpected(state_dir + ": --state-dir: " + ec.message());
+    specs.push_back(default_state_store(state_dir));
+  } else {
+    auto read = read_component_specs(resources_paths, app_id);
+    if (!read) return unexpected(std::move(read.error()));
+    specs = std::move(*read);
+  }
+  return builtin_registry().build(specs);
+}
+
+}  // namespace wasmdapr::components

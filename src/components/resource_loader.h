@@ -1,0 +1,30 @@
+#pragma once
+// Reads Dapr resource YAML (`--resources-path`): every *.yaml / *.yml file of each directory,
+// in name order, each possibly holding several `---` documents. `kind: Component` documents
+// become ComponentSpecs; other kinds (Subscription, Resiliency, ...) are left for the blocks
+// that use them. Components scoped to other app ids are skipped.
+//
+// Metadata values may be any YAML scalar (used as text), carry the template tags {appID} and
+// {uuid}, or be a `secretKeyRef` resolved from the component's `auth.secretStore`, which must be
+// a `secretstores.local.env` component of the same resources (the secret is the environment
+// variable named by secretKeyRef.name).
+//
+// Every error names the file and the field: "res/redis.yaml: spec.metadata[1].name: missing".
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "dapr/component.h"
+#include "wasm/result.h"
+
+namespace wasmdapr::components {
+
+Result<std::vector<dapr::ComponentSpec>, std::string> read_component_specs(
+    const std::vector<std::string>& directories, std::string_view app_id);
+
+// One file's text (for tests and for errors that point into a single document).
+Result<std::vector<dapr::ComponentSpec>, std::string> parse_component_yaml(
+    std::string_view text, const std::string& source, std::string_view app_id);
+
+}  // namespace wasmdapr::components
