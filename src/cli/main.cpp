@@ -24,8 +24,17 @@ PreopenDir parse_dir(std::string spec) {
   return dir;
 }
 
+// Like `dapr run`, an app always has an id: the module's file name without `.wasm`, or
+// "wasmdapr" for the sidecar alone.
+std::string default_app_id(const std::string& module_path) {
+  if (module_path.empty()) return "wasmdapr";
+  std::string name = module_path.substr(module_path.find_last_of('/') + 1);
+  if (name.ends_with(".wasm")) name.resize(name.size() - 5);
+  return name.empty() ? "wasmdapr" : name;
+}
+
 void add_run_options(CLI::App& run, RunOptions& o, std::vector<std::string>& dirs,
-                     uint64_t& timeout_ms) {
+                     uint64_t& timeout_ms, size_t& max_request_mb) {
   run.add_option("module", o.module_path, "The .wasm module (omit to run the sidecar alone)");
   run.add_option("args", o.args, "Arguments for the guest (after --)");
   run.add_option("--invoke", o.invoke, "Call this exported function instead of _start");
@@ -50,6 +59,8 @@ void add_run_options(CLI::App& run, RunOptions& o, std::vector<std::string>& dir
   run.add_option("--resources-path", o.resources_paths, "Directory of Dapr resource YAML files")
       ->allow_extra_args(false);
   run.add_option("--state-dir", o.state_dir, "Where the embedded state store keeps its data");
+  run.add_option("--dapr-http-max-request-size", max_request_mb,
+                 "Largest request body the Dapr HTTP API accepts, in MB (default 4)");
   run.add_flag("--report-timing", o.report_timing, "Print module instantiation time to stderr");
 }
 
@@ -65,8 +76,9 @@ int main(int argc, char** argv) {
   RunOptions options;
   std::vector<std::string> dirs;
   uint64_t timeout_ms = 0;
+  size_t max_request_mb = 4;
   auto* run = app.add_subcommand("run", "Run a WebAssembly module, the sidecar, or both");
-  add_run_options(*run, options, dirs, timeout_ms);
+  add_run_options(*run, options, dirs, timeout_ms, max_request_mb);
   run->allow_extras(false);
   run->positionals_at_end(true);
 
@@ -74,6 +86,8 @@ int main(int argc, char** argv) {
   if (!run->parsed()) return 0;
 
   for (auto& d : dirs) options.dirs.push_back(parse_dir(d));
+  options.max_request_body_bytes = max_request_mb << 20;
+  if (options.app_id.empty()) options.app_id = default_app_id(options.module_path);
   if (timeout_ms) options.timeout = std::chrono::milliseconds(timeout_ms);
   // CLI11 keeps the "--" that separates wasmdapr's options from the guest's arguments.
   if (!options.args.empty() && options.args.front() == "--")

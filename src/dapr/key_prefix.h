@@ -23,6 +23,8 @@ class KeyPrefix {
   std::optional<std::string> apply(std::string_view user_key) const;
   // The user key of a store key (prefix removed).
   std::string_view strip(std::string_view store_key) const;
+  // What every store key of this component starts with ("<app-id>||"), or empty.
+  std::string_view prefix() const { return prefix_; }
 
  private:
   std::string prefix_;  // including the separator, or empty for "none"

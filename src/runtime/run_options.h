@@ -42,6 +42,7 @@ struct RunOptions {
   std::string dapr_listen_address = "127.0.0.1";
   std::vector<std::string> resources_paths;
   std::string state_dir = ".wasmdapr";
+  size_t max_request_body_bytes = 4 << 20;  // Dapr's default --dapr-http-max-request-size
   bool report_timing = false;              // print instantiation time to stderr
 };
 

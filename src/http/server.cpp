@@ -1,0 +1,249 @@
+#include "http/server.h"
+
+#include <strings.h>
+
+#include <boost/asio.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <mutex>
+#include <optional>
+#include <thread>
+
+namespace wasmdapr::http {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = beast::http;
+using tcp = asio::ip::tcp;
+
+std::string_view Request::header(std::string_view name) const {
+  for (const auto& [k, v] : headers) {
+    if (k.size() == name.size() && ::strncasecmp(k.data(), name.data(), k.size()) == 0) return v;
+  }
+  return {};
+}
+
+namespace {
+
+int hex_value(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+const char* reason(int status) {
+  return bhttp::obsolete_reason(static_cast<bhttp::status>(status)).data();
+}
+
+// One client connection: read a request, answer it, repeat while keep-alive holds.
+class Session : public std::enable_shared_from_this<Session> {
+ public:
+  Session(tcp::socket socket, const Handler& handler, const ServerOptions& options)
+      : stream_(std::move(socket)), handler_(handler), options_(options) {}
+
+  void start() { read_next(); }
+
+ private:
+  void read_next() {
+    parser_.emplace();
+    parser_->body_limit(options_.max_body_bytes);
+    parser_->header_limit(static_cast<uint32_t>(options_.max_header_bytes));
+    stream_.expires_after(std::chrono::seconds(60));  // idle keep-alive connections close
+    bhttp::async_read(
+        stream_, buffer_, *parser_,
+        [self = shared_from_this()](beast::error_code ec, size_t) { self->on_read(ec); });
+  }
+
+  void on_read(beast::error_code ec) {
+    if (ec == bhttp::error::end_of_stream || ec == asio::error::eof ||
+        ec == beast::error::timeout || ec == asio::error::connection_reset ||
+        ec == asio::error::operation_aborted) {
+      return close();
+    }
+    if (ec) return reject(ec);
+    auto& req = parser_->get();
+    Request request;
+    request.method = std::string(req.method_string());
+    auto raw_target = req.target();
+    std::string_view target(raw_target.data(), raw_target.size());
+    size_t q = target.find('?');
+    request.path = std::string(target.substr(0, q));
+    if (q != std::string_view::npos) request.query = std::string(target.substr(q + 1));
+    request.headers.reserve(std::distance(req.begin(), req.end()));
+    for (const auto& field : req) {
+      request.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
+    }
+    request.body = std::move(req.body());
+    bool keep_alive = req.keep_alive();
+    unsigned version = req.version();
+    write(handler_(request), keep_alive, version);
+  }
+
+  // Malformed input: answer with the matching status, then close the connection, because the
+  // stream's framing can no longer be trusted.
+  void reject(beast::error_code ec) {
+    int status = 400;
+    std::string message = "malformed HTTP request: " + ec.message();
+    if (ec == bhttp::error::body_limit) {
+      status = 413;
+      message = "request body exceeds " + std::to_string(options_.max_body_bytes) + " bytes";
+    } else if (ec == bhttp::error::header_limit) {
+      status = 431;
+      message = "request headers exceed " + std::to_string(options_.max_header_bytes) + " bytes";
+    }
+    Response response;
+    response.status = status;
+    response.with_header("Content-Type", "application/json");
+    response.body = R"({"errorCode":"ERR_MALFORMED_REQUEST","message":")" + message + "\"}";
+    write(std::move(response), false, 11);
+  }
+
+  void write(Response response, bool keep_alive, unsigned version) {
+    auto res = std::make_shared<bhttp::response<bhttp::string_body>>();
+    res->version(version);
+    res->result(static_cast<unsigned>(response.status));
+    res->reason(reason(response.status));
+    for (auto& [k, v] : response.headers) res->insert(k, v);
+    res->body() = std::move(response.body);
+    res->keep_alive(keep_alive);
+    res->prepare_payload();
+    bhttp::async_write(stream_, *res,
+                       [self = shared_from_this(), res, keep_alive](beast::error_code ec, size_t) {
+                         if (ec || !keep_alive) return self->close();
+                         self->read_next();
+                       });
+  }
+
+  void close() {
+    beast::error_code ec;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+  }
+
+  beast::tcp_stream stream_;
+  beast::flat_buffer buffer_;
+  std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
+  const Handler& handler_;
+  const ServerOptions& options_;
+};
+
+}  // namespace
+
+struct Server::Impl {
+  Impl(const ServerOptions& opts, Handler h)
+      : options(opts), handler(std::move(h)), io(static_cast<int>(thread_count())), acceptor(io) {}
+
+  unsigned thread_count() const {
+    return options.threads ? options.threads : std::max(1u, std::thread::hardware_concurrency());
+  }
+
+  std::string bind() {
+    beast::error_code ec;
+    auto address = asio::ip::make_address(options.address, ec);
+    if (ec) return "invalid listen address '" + options.address + "'";
+    tcp::endpoint endpoint(address, options.port);
+    acceptor.open(endpoint.protocol(), ec);
+    if (!ec) acceptor.set_option(asio::socket_base::reuse_address(true), ec);
+    if (!ec) acceptor.bind(endpoint, ec);
+    if (!ec) acceptor.listen(asio::socket_base::max_listen_connections, ec);
+    if (ec) {
+      return "cannot listen on " + options.address + ":" + std::to_string(options.port) + ": " +
+             ec.message();
+    }
+    port = acceptor.local_endpoint().port();
+    return {};
+  }
+
+  void accept() {
+    acceptor.async_accept(asio::make_strand(io), [this](beast::error_code ec, tcp::socket s) {
+      if (ec == asio::error::operation_aborted || !acceptor.is_open()) return;
+      if (!ec) {
+        s.set_option(tcp::no_delay(true), ec);
+        std::make_shared<Session>(std::move(s), handler, options)->start();
+      }
+      accept();
+    });
+  }
+
+  void run() {
+    for (unsigned i = 0; i < thread_count(); ++i) threads.emplace_back([this] { io.run(); });
+  }
+
+  void stop() {
+    std::call_once(stopped, [this] {
+      asio::post(io, [this] {
+        beast::error_code ec;
+        acceptor.close(ec);
+      });
+      io.stop();
+      for (auto& t : threads) t.join();
+    });
+  }
+
+  ServerOptions options;
+  Handler handler;
+  asio::io_context io;
+  tcp::acceptor acceptor;
+  uint16_t port = 0;
+  std::vector<std::thread> threads;
+  std::once_flag stopped;
+};
+
+Server::Server(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+Server::~Server() {
+  stop();
+}
+
+Result<std::unique_ptr<Server>, std::string> Server::start(const ServerOptions& options,
+                                                           Handler handler) {
+  auto impl = std::make_unique<Impl>(options, std::move(handler));
+  if (auto error = impl->bind(); !error.empty()) return unexpected(error);
+  impl->accept();
+  impl->run();
+  return std::make_unique<Server>(std::move(impl));
+}
+
+uint16_t Server::port() const {
+  return impl_->port;
+}
+
+void Server::stop() {
+  if (impl_) impl_->stop();
+}
+
+std::string url_decode(std::string_view text, bool plus_is_space) {
+  std::string out;
+  out.reserve(text.size());
+  for (size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (c == '%' && i + 2 < text.size() && hex_value(text[i + 1]) >= 0 &&
+        hex_value(text[i + 2]) >= 0) {
+      out += static_cast<char>(hex_value(text[i + 1]) * 16 + hex_value(text[i + 2]));
+      i += 2;
+    } else if (c == '+' && plus_is_space) {
+      out += ' ';
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+std::vector<std::pair<std::string, std::string>> parse_query(std::string_view query) {
+  std::vector<std::pair<std::string, std::string>> params;
+  while (!query.empty()) {
+    size_t amp = query.find('&');
+    std::string_view part = query.substr(0, amp);
+    query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
+    if (part.empty()) continue;
+    size_t eq = part.find('=');
+    std::string_view key = part.substr(0, eq);
+    std::string_view value =
+        eq == std::string_view::npos ? std::string_view() : part.substr(eq + 1);
+    params.emplace_back(url_decode(key, true), url_decode(value, true));
+  }
+  return params;
+}
+
+}  // namespace wasmdapr::http

@@ -1,0 +1,77 @@
+#include "runtime/sidecar_host.h"
+
+#include <signal.h>
+
+#include <cstdlib>
+#include <ctime>
+
+#include "components/registry.h"
+
+namespace wasmdapr::runtime {
+
+namespace {
+
+std::optional<std::string> api_token_from_environment() {
+  const char* token = std::getenv("DAPR_API_TOKEN");
+  if (!token || !*token) return std::nullopt;
+  return std::string(token);
+}
+
+sigset_t termination_signals() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  return set;
+}
+
+}  // namespace
+
+SidecarHost::SidecarHost(dapr::ComponentSet components) : components_(std::move(components)) {}
+
+SidecarHost::~SidecarHost() {
+  if (server_) server_->stop();
+}
+
+Result<std::unique_ptr<SidecarHost>, std::string> SidecarHost::start(const RunOptions& options,
+                                                                     std::optional<uint16_t> port) {
+  auto components =
+      components::load_components(options.resources_paths, options.state_dir, options.app_id);
+  if (!components) return unexpected(std::move(components.error()));
+  auto host = std::make_unique<SidecarHost>(std::move(*components));
+  host->sidecar_ = std::make_unique<sidecar::Sidecar>(
+      host->components_,
+      sidecar::SidecarOptions{options.app_id, api_token_from_environment(), WASMDAPR_VERSION});
+  host->sidecar_->on_shutdown([raw = host.get()] { raw->shutdown_requested_ = true; });
+  if (!port) return host;
+
+  // Server threads inherit this mask, so only wait_for_shutdown() sees the signals.
+  sigset_t signals = termination_signals();
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  http::ServerOptions server_options;
+  server_options.address = options.dapr_listen_address;
+  server_options.port = *port;
+  server_options.max_body_bytes = options.max_request_body_bytes;
+  auto server = http::Server::start(
+      server_options,
+      [api = host->sidecar_.get()](const http::Request& request) { return api->handle(request); });
+  if (!server) return unexpected(std::move(server.error()));
+  host->server_ = std::move(*server);
+  return host;
+}
+
+std::optional<uint16_t> SidecarHost::port() const {
+  if (!server_) return std::nullopt;
+  return server_->port();
+}
+
+void SidecarHost::wait_for_shutdown() {
+  sigset_t signals = termination_signals();
+  timespec poll_interval{0, 100'000'000};
+  while (!shutdown_requested_) {
+    if (sigtimedwait(&signals, nullptr, &poll_interval) > 0) break;
+  }
+  if (server_) server_->stop();
+}
+
+}  // namespace wasmdapr::runtime
