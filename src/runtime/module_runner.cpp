@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "runtime/app_services.h"
 #include "runtime/run.h"
 #include "wasi/wasi_context.h"
 #include "wasm/instance.h"
@@ -200,11 +201,21 @@ int run_module(const RunOptions& o) {
                  module.error().to_string().c_str());
     return kExitLoadError;
   }
-  Store store(store_config(o));
   Linker linker;
   CallLimits limits = call_limits(o);
   std::vector<std::unique_ptr<Listener>> listeners;
   wasi::WasiConfig config = wasi_config(o);
+  std::unique_ptr<AppServices> services;
+  if (AppServices::wanted(o, **module)) {
+    auto started = AppServices::start(o);
+    if (!started) {
+      std::fprintf(stderr, "error: %s\n", started.error().c_str());
+      return kExitLoadError;
+    }
+    services = std::move(*started);
+    auto extra = services->guest_environment();
+    config.env.insert(config.env.begin(), extra.begin(), extra.end());
+  }
   for (const auto& spec : o.listen) {
     auto l = listen_on(spec);
     if (!l) {
@@ -219,8 +230,11 @@ int run_module(const RunOptions& o) {
     std::fprintf(stderr, "error: %s\n", wasi.error().c_str());
     return kExitLoadError;
   }
+  // Declared after what its host functions use (the services, WASI), so it is dropped first.
+  Store store(store_config(o));
   wasi::add_to_linker(linker);
   store.set_host_state(wasi->get());
+  if (services) services->add_to_linker(linker);
 
   auto started = std::chrono::steady_clock::now();
   auto instance = linker.instantiate(store, *module, limits);

@@ -45,9 +45,6 @@ Result<std::unique_ptr<SidecarHost>, std::string> SidecarHost::start(const RunOp
   host->sidecar_->on_shutdown([raw = host.get()] { raw->shutdown_requested_ = true; });
   if (!port) return host;
 
-  // Server threads inherit this mask, so only wait_for_shutdown() sees the signals.
-  sigset_t signals = termination_signals();
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   http::ServerOptions server_options;
   server_options.address = options.dapr_listen_address;
   server_options.port = *port;
@@ -58,6 +55,11 @@ Result<std::unique_ptr<SidecarHost>, std::string> SidecarHost::start(const RunOp
   if (!server) return unexpected(std::move(server.error()));
   host->server_ = std::move(*server);
   return host;
+}
+
+void SidecarHost::block_termination_signals() {
+  sigset_t signals = termination_signals();
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 }
 
 std::optional<uint16_t> SidecarHost::port() const {

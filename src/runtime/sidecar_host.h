@@ -32,6 +32,9 @@ class SidecarHost {
   // The port the HTTP API listens on, when it listens.
   std::optional<uint16_t> port() const;
 
+  // For wait_for_shutdown(): call before start(), so that the server threads inherit the mask
+  // and only wait_for_shutdown() sees the signals.
+  static void block_termination_signals();
   // Blocks until SIGINT or SIGTERM arrives or a client calls POST /v1.0/shutdown.
   void wait_for_shutdown();
 

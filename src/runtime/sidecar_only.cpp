@@ -6,6 +6,7 @@
 namespace wasmdapr::runtime {
 
 int run_sidecar_only(const RunOptions& options) {
+  SidecarHost::block_termination_signals();
   auto host = SidecarHost::start(options, options.dapr_http_port.value_or(kDefaultDaprHttpPort));
   if (!host) {
     std::fprintf(stderr, "error: %s\n", host.error().c_str());
