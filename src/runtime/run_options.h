@@ -18,18 +18,18 @@ struct PreopenDir {
 struct RunOptions {
   // The module, or empty for sidecar-only mode.
   std::string module_path;
-  std::vector<std::string> args;        // guest argv[1..]; argv[0] is the module's file name
-  std::optional<std::string> invoke;    // call this export instead of _start
-  std::vector<std::string> invoke_args; // its arguments, parsed by the export's parameter types
+  std::vector<std::string> args;         // guest argv[1..]; argv[0] is the module's file name
+  std::optional<std::string> invoke;     // call this export instead of _start
+  std::vector<std::string> invoke_args;  // its arguments, parsed by the export's parameter types
 
   // Sandbox and limits.
   std::vector<PreopenDir> dirs;
-  std::vector<std::string> env;         // "K=V"
-  std::vector<std::string> env_inherit; // names copied from the host environment
-  std::vector<std::string> listen;      // "HOST:PORT" TCP sockets preopened for the guest
+  std::vector<std::string> env;          // "K=V"
+  std::vector<std::string> env_inherit;  // names copied from the host environment
+  std::vector<std::string> listen;       // "HOST:PORT" TCP sockets preopened for the guest
   std::optional<uint64_t> max_memory_bytes;
   std::optional<std::chrono::milliseconds> timeout;
-  std::optional<uint32_t> max_stack;    // wasm call depth
+  std::optional<uint32_t> max_stack;  // wasm call depth
   std::optional<uint64_t> fuel;
 
   // Outbound HTTP for guests.
@@ -38,12 +38,13 @@ struct RunOptions {
 
   // The built-in sidecar.
   std::string app_id;
-  std::optional<uint16_t> dapr_http_port;  // sidecar listens only when set (or in sidecar-only mode)
+  // The sidecar's HTTP server listens only when set (or in sidecar-only mode).
+  std::optional<uint16_t> dapr_http_port;
   std::string dapr_listen_address = "127.0.0.1";
   std::vector<std::string> resources_paths;
   std::string state_dir = ".wasmdapr";
   size_t max_request_body_bytes = 4 << 20;  // Dapr's default --dapr-http-max-request-size
-  bool report_timing = false;              // print instantiation time to stderr
+  bool report_timing = false;               // print instantiation time to stderr
 };
 
 }  // namespace wasmdapr::runtime
