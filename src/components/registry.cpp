@@ -4,6 +4,7 @@
 
 #include "components/resource_loader.h"
 #include "components/state/memory_store.h"
+#include "components/state/redis_store.h"
 #include "components/state/sqlite_store.h"
 
 namespace wasmdapr::components {
@@ -12,6 +13,7 @@ dapr::ComponentRegistry builtin_registry() {
   dapr::ComponentRegistry registry;
   registry.add_state("state.in-memory", make_memory_store);
   registry.add_state("state.sqlite", make_sqlite_store);
+  registry.add_state("state.redis", make_redis_store);
   registry.add_secret_store("secretstores.local.env");
   return registry;
 }
