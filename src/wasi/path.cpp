@@ -6,7 +6,6 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <vector>
@@ -40,74 +39,107 @@ std::vector<std::string> split(std::string_view path) {
   return parts;
 }
 
-// The walk used where openat2 is missing. Keeps a stack of directory descriptors from the
-// start directory down; `..` pops one and may never pop the start.
+// The directories walked through, below the start: `..` pops one and may never pop the start.
+class DirStack {
+ public:
+  explicit DirStack(int start) : start_(start) {}
+  ~DirStack() {
+    for (int fd : owned_) ::close(fd);
+  }
+  DirStack(const DirStack&) = delete;
+  DirStack& operator=(const DirStack&) = delete;
+  int top() const { return owned_.empty() ? start_ : owned_.back(); }
+  void push(int fd) { owned_.push_back(fd); }
+  bool pop() {
+    if (owned_.empty()) return false;
+    ::close(owned_.back());
+    owned_.pop_back();
+    return true;
+  }
+
+ private:
+  int start_;
+  std::vector<int> owned_;
+};
+
+bool ends_with_slash(std::string_view path) {
+  return path.size() > 1 && path.back() == '/';
+}
+
+// The walk used where openat2 is missing: one component at a time, never following a
+// symlink in the kernel (O_NOFOLLOW everywhere) but expanding it here, relative to the
+// directory it sits in. It gives openat2's answers: a trailing slash demands a directory,
+// a followed final symlink is expanded for O_PATH and O_DIRECTORY opens too, O_CREAT|O_EXCL
+// never follows one, and O_CREAT through a trailing slash is EISDIR.
 int walk_beneath(int dirfd, std::string_view path, int flags, unsigned mode, bool follow_final) {
   if (!path.empty() && path.front() == '/') return -EXDEV;
-  std::vector<int> stack;  // owned descriptors below the start
-  auto current = [&] { return stack.empty() ? dirfd : stack.back(); };
-  auto release = [&] {
-    for (int fd : stack) ::close(fd);
+  if ((flags & O_CREAT) && (flags & O_DIRECTORY)) return -EINVAL;  // as openat2 has it
+  if ((flags & O_CREAT) && (flags & O_EXCL)) follow_final = false;
+  DirStack dirs(dirfd);
+  std::vector<std::string> pending;  // components, taken from the back
+  // Set when the final component came with a trailing slash and the open may create it.
+  bool creates_through_slash = false;
+  auto queue = [&](std::string_view text) {
+    if (ends_with_slash(text) && pending.empty()) {
+      // "name/" must be a directory: a final "." makes the walk go through it as one.
+      if (flags & O_CREAT) {
+        creates_through_slash = true;
+      } else {
+        pending.emplace_back(".");
+      }
+    }
+    auto parts = split(text);
+    for (auto it = parts.rbegin(); it != parts.rend(); ++it) pending.push_back(std::move(*it));
   };
-  std::vector<std::string> pending = split(path);
-  std::reverse(pending.begin(), pending.end());
+  queue(path);
+  if (pending.empty()) pending.emplace_back(".");
   int links = 0;
+  char target[4096];
   while (!pending.empty()) {
     std::string part = std::move(pending.back());
     pending.pop_back();
     bool last = pending.empty();
-    if (part == ".") {
-      if (!last) continue;
-    } else if (part == "..") {
-      if (stack.empty()) {
-        release();
-        return -EXDEV;
-      }
-      ::close(stack.back());
-      stack.pop_back();
-      if (!last) continue;
+    // Creating through a trailing slash: only "." and ".." may name an existing directory.
+    if (last && creates_through_slash && part != "." && part != "..") return -EISDIR;
+    if (part == "..") {
+      if (!dirs.pop()) return -EXDEV;
       part = ".";
     }
+    if (part == "." && !last) continue;
+    ssize_t length = -1;
     if (last) {
-      int fd = ::openat(current(), part.c_str(), flags | O_CLOEXEC | O_NOFOLLOW, mode);
-      if (fd < 0 && (errno == ELOOP || errno == EMLINK) && follow_final) {
-        // fall through to symlink expansion below
-      } else {
-        int err = errno;
-        release();
-        return fd < 0 ? -err : fd;
+      if (follow_final && part != ".") {
+        length = ::readlinkat(dirs.top(), part.c_str(), target, sizeof target);
+      }
+      if (length < 0) {  // not a symlink, or not one to follow
+        int fd = ::openat(dirs.top(), part.c_str(), flags | O_CLOEXEC | O_NOFOLLOW, mode);
+        if (fd < 0) return -errno;
+        struct stat st {};
+        if (follow_final && (flags & O_PATH) && ::fstat(fd, &st) == 0 && S_ISLNK(st.st_mode)) {
+          ::close(fd);  // it became a symlink after it was looked at
+          return -ELOOP;
+        }
+        return fd;
       }
     } else {
-      int fd = ::openat(current(), part.c_str(), O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+      int fd = ::openat(dirs.top(), part.c_str(), O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
       if (fd >= 0) {
-        stack.push_back(fd);
+        dirs.push(fd);
         continue;
       }
-      if (errno != ENOTDIR && errno != ELOOP) {
-        int err = errno;
-        release();
-        return -err;
-      }
+      if (errno != ENOTDIR && errno != ELOOP) return -errno;
+      length = ::readlinkat(dirs.top(), part.c_str(), target, sizeof target);
+      if (length < 0) return -ENOTDIR;
     }
-    // `part` may be a symlink: expand it in place.
-    char target[4096];
-    ssize_t n = ::readlinkat(current(), part.c_str(), target, sizeof target - 1);
-    if (n < 0 || ++links > kMaxSymlinks) {
-      release();
-      return n < 0 ? -ENOTDIR : -ELOOP;
-    }
-    std::string_view link(target, static_cast<size_t>(n));
-    if (!link.empty() && link.front() == '/') {
-      release();
-      return -EXDEV;
-    }
-    auto parts = split(link);
-    for (auto it = parts.rbegin(); it != parts.rend(); ++it) pending.push_back(*it);
+    // `part` is a symlink: expand it in place.
+    if (++links > kMaxSymlinks) return -ELOOP;
+    if (static_cast<size_t>(length) == sizeof target) return -ENAMETOOLONG;
+    std::string_view link(target, static_cast<size_t>(length));
+    if (link.empty()) return -ENOENT;
+    if (link.front() == '/') return -EXDEV;
+    queue(link);
   }
-  int fd = ::openat(current(), ".", flags | O_CLOEXEC, mode);
-  int err = errno;
-  release();
-  return fd < 0 ? -err : fd;
+  return -ENOENT;  // not reached: the final component always returns
 }
 
 }  // namespace
@@ -122,6 +154,12 @@ int open_beneath(int dirfd, std::string_view path, int flags, unsigned mode, boo
     kernel_has_openat2.store(false, std::memory_order_relaxed);
   }
   return walk_beneath(dirfd, p, flags, mode, follow_final);
+}
+
+int open_beneath_by_walk(int dirfd, std::string_view path, int flags, unsigned mode,
+                         bool follow_final) {
+  if (!follow_final) flags |= O_NOFOLLOW;
+  return walk_beneath(dirfd, path.empty() ? "." : path, flags, mode, follow_final);
 }
 
 int open_parent_beneath(int dirfd, std::string_view path, std::string& name) {

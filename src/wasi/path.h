@@ -15,6 +15,11 @@ namespace wasmdapr::wasi {
 // `follow_final`. Returns a new descriptor, or -errno.
 int open_beneath(int dirfd, std::string_view path, int flags, unsigned mode, bool follow_final);
 
+// The same by the component walk alone, as on kernels without openat2: public so that tests
+// can hold both ways to the same answers on any kernel.
+int open_beneath_by_walk(int dirfd, std::string_view path, int flags, unsigned mode,
+                         bool follow_final);
+
 // The directory that contains the final component of `path` (opened beneath `dirfd`, with
 // O_PATH), and that component's name. `name` is "." for an empty path. Returns the parent
 // descriptor, or -errno.

@@ -1,5 +1,6 @@
 # Runs a WASI guest through `wasmdapr run` in a fresh sandbox and checks the outcome.
 #   COMMAND: wasmdapr   GUEST: the .wasm   ARGS: extra `run` options and guest arguments
+#   WRAPPER: a command wasmdapr runs under (empty for none)
 #   EXIT: expected status   EXPECT: regex the output must match   STDIN: text fed to the guest
 # The sandbox: SANDBOX/work (empty, writable), SANDBOX/ro (readme.txt, read-only),
 # and SANDBOX/outside.txt, which the guest must never reach.
@@ -10,7 +11,7 @@ file(WRITE ${sandbox}/ro/readme.txt "read me")
 file(WRITE ${sandbox}/outside.txt "secret")
 file(WRITE ${sandbox}/stdin.txt "${STDIN}")
 string(REPLACE "@SANDBOX@" "${sandbox}" ARGS "${ARGS}")
-execute_process(COMMAND ${COMMAND} run ${ARGS}
+execute_process(COMMAND ${WRAPPER} ${COMMAND} run ${ARGS}
                 INPUT_FILE ${sandbox}/stdin.txt
                 RESULT_VARIABLE status OUTPUT_VARIABLE out ERROR_VARIABLE err TIMEOUT 120)
 set(all "${out}${err}")
