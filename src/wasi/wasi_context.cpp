@@ -83,6 +83,7 @@ bool WasiContext::close(uint32_t fd) {
 bool WasiContext::renumber(uint32_t from, uint32_t to) {
   auto it = fds_.find(from);
   if (it == fds_.end() || !fds_.contains(to)) return false;
+  if (from == to) return true;  // moving onto itself must not close it
   fds_[to] = std::move(it->second);
   fds_.erase(from);
   return true;
