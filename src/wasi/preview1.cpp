@@ -613,9 +613,11 @@ bool path_arg(Call& c, size_t i, std::string& out) {
   return true;
 }
 
-// A path argument's error before any lookup: bad memory, or a NUL inside.
+// A path argument's error before any lookup: bad memory, a NUL inside, or no path at all
+// (an empty path names nothing, as in POSIX; "." names the directory).
 Errno path_problem(Call& c, size_t i, std::string& out) {
   if (!path_arg(c, i, out)) return kFault;
+  if (out.empty()) return kNoEnt;
   return out.find('\0') == std::string::npos ? kSuccess : kIlseq;
 }
 
@@ -623,7 +625,7 @@ Errno path_problem(Call& c, size_t i, std::string& out) {
 class Parent {
  public:
   Parent(int dirfd, const std::string& path)
-      : trailing_slash_(path.size() > 1 && path.back() == '/') {
+      : trailing_slash_(path.size() > 1 && path.back() == '/'), start_(dirfd), path_(path) {
     fd_ = open_parent_beneath(dirfd, path, name_);
   }
   ~Parent() {
@@ -636,11 +638,24 @@ class Parent {
   int fd() const { return fd_; }
   const char* name() const { return name_.c_str(); }
   bool names_self() const { return name_ == "." || name_ == ".."; }
+  // The directory and path this was resolved from.
+  int start() const { return start_; }
+  const std::string& path() const { return path_; }
   // "name/" may only name a directory.
   bool trailing_slash() const { return trailing_slash_; }
-  bool is_directory() const {
+  // Removing "name/": the component itself (a symlink is not followed) must be a directory.
+  Errno removal_with_slash() const {
     struct stat st {};
-    return ::fstatat(fd_, name_.c_str(), &st, 0) == 0 && S_ISDIR(st.st_mode);
+    if (::fstatat(fd_, name_.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) return last_error();
+    return S_ISDIR(st.st_mode) ? kIsDir : kNotDir;
+  }
+  // Linking from "name/": the slash follows a symlink, beneath the start like any lookup, and
+  // a directory cannot be hard-linked.
+  Errno link_source_with_slash() const {
+    int fd = open_beneath(start_, path_, O_PATH | O_DIRECTORY, 0, true);
+    if (fd < 0) return errno_of(-fd);
+    ::close(fd);
+    return kPerm;
   }
   // Creating a non-directory at "name/": the errno POSIX systems give.
   Errno creation_with_slash() const {
@@ -651,6 +666,8 @@ class Parent {
 
  private:
   bool trailing_slash_ = false;
+  int start_ = -1;
+  std::string path_;
   int fd_ = -1;
   std::string name_;
 };
@@ -748,7 +765,7 @@ Errno path_remove_directory(Call& c) {
 Errno path_unlink_file(Call& c) {
   return on_component(c, 0, 1, kRightPathUnlinkFile, [](Parent& p) {
     if (p.names_self()) return kIsDir;
-    if (p.trailing_slash()) return p.is_directory() ? kIsDir : kNotDir;
+    if (p.trailing_slash()) return p.removal_with_slash();
     return ::unlinkat(p.fd(), p.name(), 0) == 0 ? kSuccess : last_error();
   });
 }
@@ -799,34 +816,37 @@ Errno path_filestat_get(Call& c) {
   return write_filestat(c, c.u32(4), st);
 }
 
-// For calls that follow the final symlink: the link's target must be inside the sandbox.
-Errno confined_target(Call& c, size_t fd_arg, size_t path_arg_index) {
-  Descriptor* dir = c.wasi().find(c.u32(fd_arg));
-  std::string path;
-  if (!dir || !path_arg(c, path_arg_index, path)) return kBadf;
-  int fd = open_beneath(dir->host_fd, path, O_PATH, 0, true);
-  if (fd < 0) return errno_of(-fd);
-  ::close(fd);
-  return kSuccess;
+// The /proc entry of a descriptor: how calls without AT_EMPTY_PATH reach an O_PATH one.
+std::string proc_fd_path(int fd) {
+  return "/proc/self/fd/" + std::to_string(fd);
 }
 
 Errno path_filestat_set_times(Call& c) {
   return on_component(c, 0, 2, kRightPathFilestatSetTimes, [&c](Parent& p) {
     timespec t[2]{};
     if (!times_of(c.u64(4), c.u64(5), c.u32(6), t)) return kInval;
-    int flags = (c.u32(1) & kLookupSymlinkFollow) ? 0 : AT_SYMLINK_NOFOLLOW;
-    if (flags == 0) {
-      if (Errno escape = confined_target(c, 0, 2); escape != kSuccess) return escape;
+    if (!(c.u32(1) & kLookupSymlinkFollow)) {
+      return ::utimensat(p.fd(), p.name(), t, AT_SYMLINK_NOFOLLOW) == 0 ? kSuccess : last_error();
     }
-    return ::utimensat(p.fd(), p.name(), t, flags) == 0 ? kSuccess : last_error();
+    // Following links: the file is resolved beneath the directory once and changed through
+    // that descriptor, so no symlink swapped in meanwhile can lead the change outside.
+    int fd = open_beneath(p.start(), p.path(), O_PATH, 0, true);
+    if (fd < 0) return errno_of(-fd);
+    int rc = ::utimensat(fd, "", t, AT_EMPTY_PATH);
+    if (rc != 0 && errno == EINVAL) {  // a kernel without AT_EMPTY_PATH here
+      rc = ::utimensat(AT_FDCWD, proc_fd_path(fd).c_str(), t, 0);
+    }
+    Errno result = rc == 0 ? kSuccess : last_error();
+    ::close(fd);
+    return result;
   });
 }
 
 Errno path_symlink(Call& c) {
   std::string target;
-  if (!path_arg(c, 0, target)) return kFault;
+  if (Errno bad = path_problem(c, 0, target); bad != kSuccess) return bad;
   // A link whose target is absolute could never resolve inside the sandbox.
-  if (!target.empty() && target.front() == '/') return kNotCapable;
+  if (target.front() == '/') return kNotCapable;
   return on_component(c, 2, 3, kRightPathSymlink, [&target](Parent& p) {
     if (p.names_self()) return kExist;
     if (p.trailing_slash()) return p.creation_with_slash();
@@ -834,9 +854,10 @@ Errno path_symlink(Call& c) {
   });
 }
 
+using TwoPathOp = Errno (*)(const Parent& from, const Parent& to);
+
 Errno two_paths(Call& c, size_t fd1, size_t path1, uint64_t rights1, size_t fd2, size_t path2,
-                uint64_t rights2, int (*op)(int, const char*, int, const char*),
-                bool op_is_link = false) {
+                uint64_t rights2, TwoPathOp op, bool op_is_link = false) {
   Errno e = kSuccess;
   Descriptor* d1 = c.fd(c.u32(fd1), rights1, e);
   if (!d1) return e;
@@ -851,30 +872,48 @@ Errno two_paths(Call& c, size_t fd1, size_t path1, uint64_t rights1, size_t fd2,
   if (!to.ok()) return to.error();
   if (from.names_self() || to.names_self()) return kInval;
   // A trailing slash on a link's source or target claims a directory; links are to files.
-  if (op_is_link && from.trailing_slash()) return from.is_directory() ? kPerm : kNotDir;
+  if (op_is_link && from.trailing_slash()) return from.link_source_with_slash();
   if (op_is_link && to.trailing_slash()) return to.creation_with_slash();
-  return op(from.fd(), from.name(), to.fd(), to.name()) == 0 ? kSuccess : last_error();
+  return op(from, to);
 }
 
 Errno path_rename(Call& c) {
-  return two_paths(
-      c, 0, 1, kRightPathRenameSource, 3, 4, kRightPathRenameTarget,
-      [](int a, const char* an, int b, const char* bn) { return ::renameat(a, an, b, bn); });
+  return two_paths(c, 0, 1, kRightPathRenameSource, 3, 4, kRightPathRenameTarget,
+                   [](const Parent& from, const Parent& to) {
+                     return ::renameat(from.fd(), from.name(), to.fd(), to.name()) == 0
+                                ? kSuccess
+                                : last_error();
+                   });
+}
+
+// Links the file a followed source resolves to. The source is resolved beneath its directory
+// once and linked through that descriptor, so no symlink swapped in meanwhile can make it a
+// link to a file outside.
+Errno link_followed_source(const Parent& from, const Parent& to) {
+  int source = open_beneath(from.start(), from.path(), O_PATH, 0, true);
+  if (source < 0) return errno_of(-source);
+  int rc = ::linkat(source, "", to.fd(), to.name(), AT_EMPTY_PATH);
+  if (rc != 0 && errno == ENOENT) {
+    // AT_EMPTY_PATH needs CAP_DAC_READ_SEARCH; the descriptor's /proc entry does not.
+    rc = ::linkat(AT_FDCWD, proc_fd_path(source).c_str(), to.fd(), to.name(), AT_SYMLINK_FOLLOW);
+  }
+  Errno result = rc == 0 ? kSuccess : last_error();
+  ::close(source);
+  return result;
 }
 
 Errno path_link(Call& c) {
   if (c.u32(1) & kLookupSymlinkFollow) {
-    if (Errno escape = confined_target(c, 0, 2); escape != kSuccess) return escape;
-    return two_paths(
-        c, 0, 2, kRightPathLinkSource, 4, 5, kRightPathLinkTarget,
-        [](int a, const char* an, int b, const char* bn) {
-          return ::linkat(a, an, b, bn, AT_SYMLINK_FOLLOW);
-        },
-        true);
+    return two_paths(c, 0, 2, kRightPathLinkSource, 4, 5, kRightPathLinkTarget,
+                     link_followed_source, true);
   }
   return two_paths(
       c, 0, 2, kRightPathLinkSource, 4, 5, kRightPathLinkTarget,
-      [](int a, const char* an, int b, const char* bn) { return ::linkat(a, an, b, bn, 0); }, true);
+      [](const Parent& from, const Parent& to) {
+        return ::linkat(from.fd(), from.name(), to.fd(), to.name(), 0) == 0 ? kSuccess
+                                                                            : last_error();
+      },
+      true);
 }
 
 // ---- poll, sockets -----------------------------------------------------------------------
