@@ -95,7 +95,13 @@ Result<Instance*, Trap> Linker::instantiate(Store& store, std::shared_ptr<const 
       }
     }
     auto found = objects_.find(key);
-    if (found == objects_.end()) return unexpected(link_error(im, "unknown import"));
+    if (found == objects_.end()) {
+      // A host function of that name exists, but the import wants another kind of object.
+      if (host_functions_.contains(key)) {
+        return unexpected(link_error(im, "incompatible import type"));
+      }
+      return unexpected(link_error(im, "unknown import"));
+    }
     const Extern& x = found->second;
     if (!extern_matches(info, im, x)) return unexpected(link_error(im, "incompatible import type"));
     switch (im.kind) {

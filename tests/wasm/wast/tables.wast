@@ -67,3 +67,8 @@
 (assert_unlinkable
   (module (import "lib" "g" (global i32)))
   "incompatible import type")
+;; A host function's name imported as another kind of object is a type mismatch, not a
+;; missing import.
+(assert_unlinkable
+  (module (import "spectest" "print_i32" (memory 1)))
+  "incompatible import type")
