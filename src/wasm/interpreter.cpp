@@ -349,7 +349,10 @@ op_call_indirect:
     TRAP(TableOutOfBounds);
   }
   target = reinterpret_cast<Function*>(static_cast<uintptr_t>(table->elements[elem]));
-  if (!target) TRAP(UninitializedElement);
+  if (!target) {
+    trap_message = "uninitialized element " + std::to_string(elem);  // the spec's wording
+    TRAP(UninitializedElement);
+  }
   if (target->type_id != hi32(pc[2])) TRAP(IndirectCallTypeMismatch);
   callee_fp = fp + lo16(W1);
   next_pc = pc + 3;

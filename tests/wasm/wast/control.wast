@@ -100,7 +100,7 @@
 (assert_return (invoke "call_indirect" (i32.const 0) (i32.const 5) (i32.const 3)) (i32.const 8))
 (assert_return (invoke "call_indirect" (i32.const 1) (i32.const 5) (i32.const 3)) (i32.const 2))
 (assert_trap (invoke "call_indirect" (i32.const 2) (i32.const 0) (i32.const 0)) "indirect call type mismatch")
-(assert_trap (invoke "call_indirect" (i32.const 3) (i32.const 0) (i32.const 0)) "uninitialized element")
+(assert_trap (invoke "call_indirect" (i32.const 3) (i32.const 0) (i32.const 0)) "uninitialized element 3")
 (assert_trap (invoke "call_indirect" (i32.const 4) (i32.const 0) (i32.const 0)) "undefined element")
 (assert_return (invoke "multi_block") (i32.const 12))
 (assert_return (invoke "block_params" (i32.const 5)) (i32.const 15))
