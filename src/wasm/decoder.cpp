@@ -122,6 +122,7 @@ class ModuleDecoder {
   bool data(BinaryReader& r);
   bool custom(BinaryReader& r);
   bool finish(BinaryReader& r);
+  bool framing_after_invalid(BinaryReader& r, int last_rank, uint8_t failed_id);
 
   bool value_type(BinaryReader& r, ValType& out);
   bool ref_type(BinaryReader& r, ValType& out);
@@ -720,12 +721,79 @@ bool ModuleDecoder::finish(BinaryReader& r) {
   return true;
 }
 
+// The spec decodes a whole module before validating it, so a module that is both invalid
+// and malformed is malformed. Decoding and validation share one pass here; after the first
+// validation error, the rest of the module is still checked for malformed framing: section
+// ids, sizes and order, and the counts that must agree across sections.
+bool ModuleDecoder::framing_after_invalid(BinaryReader& r, int last_rank, uint8_t failed_id) {
+  std::optional<uint32_t> code_count;
+  std::optional<uint32_t> data_count = m_.data_count;
+  std::optional<uint32_t> data_segments;
+  bool saw_code = saw_code_section_ || failed_id == kCode;
+  while (!r.at_end()) {
+    uint8_t id = 0;
+    uint32_t size = 0;
+    if (!r.u8(id)) return false;
+    if (id > kDataCount) return r.fail_at(r.offset() - 1, "malformed section id");
+    if (!r.u32(size)) return false;
+    if (size > r.remaining()) return r.fail("unexpected end of section or function");
+    if (id != kCustom) {
+      int rank = section_rank(id);
+      if (rank <= last_rank) return r.fail("unexpected content after last section");
+      last_rank = rank;
+    }
+    size_t start = r.offset();
+    const uint8_t* body;
+    r.bytes(size, body);
+    BinaryReader s(body, size, start);
+    uint32_t n = 0;
+    switch (id) {
+      case kFunction:
+        if (!s.count(n)) return r.fail_at(s.error_offset(), s.error());
+        declared_funcs_ = n;
+        break;
+      case kCode:
+        if (!s.count(n)) return r.fail_at(s.error_offset(), s.error());
+        code_count = n;
+        saw_code = true;
+        break;
+      case kDataCount:
+        if (!s.u32(n)) return r.fail_at(s.error_offset(), s.error());
+        data_count = n;
+        break;
+      case kData:
+        if (!s.count(n)) return r.fail_at(s.error_offset(), s.error());
+        data_segments = n;
+        break;
+      default:
+        break;
+    }
+  }
+  if ((code_count && *code_count != declared_funcs_) || (declared_funcs_ > 0 && !saw_code)) {
+    return r.fail("function and code section have inconsistent lengths");
+  }
+  if (data_count && data_segments && *data_count != *data_segments) {
+    return r.fail("data count and data section have inconsistent lengths");
+  }
+  return true;
+}
+
 Result<ModuleInfo, CompileError> ModuleDecoder::run() {
   BinaryReader r(m_.bytes.data(), m_.bytes.size());
   auto error = [&](const BinaryReader& failed) -> Result<ModuleInfo, CompileError> {
     return unexpected(
         CompileError{invalid_ ? CompileError::Kind::Invalid : CompileError::Kind::Malformed,
                      section_, failed.error_offset(), failed.error()});
+  };
+  // A validation error stands only if the rest of the module is not malformed.
+  auto invalid_unless_malformed = [&](const BinaryReader& failed, int last_rank,
+                                      uint8_t id) -> Result<ModuleInfo, CompileError> {
+    auto invalid = error(failed);
+    if (!framing_after_invalid(r, last_rank, id)) {
+      return unexpected(
+          CompileError{CompileError::Kind::Malformed, "module", r.error_offset(), r.error()});
+    }
+    return invalid;
   };
   if (!header(r)) return error(r);
   int last_rank = 0;
@@ -756,7 +824,10 @@ Result<ModuleInfo, CompileError> ModuleDecoder::run() {
     const uint8_t* body;
     r.bytes(size, body);
     BinaryReader s(body, size, start);
-    if (!section(id, s)) return error(s);
+    if (!section(id, s)) {
+      if (invalid_) return invalid_unless_malformed(s, last_rank, id);
+      return error(s);
+    }
     if (!s.at_end()) {
       s.fail("section size mismatch");
       return error(s);

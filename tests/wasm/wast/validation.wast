@@ -41,3 +41,12 @@
 (assert_malformed
   (module binary "\00asm\01\00\00\00" "\03\02\01\00" "\01\04\01\60\00\00")
   "unexpected content after last section")
+;; A module both invalid (unknown type 5) and malformed (no code section for its function) is
+;; malformed: decoding comes before validation.
+(assert_malformed
+  (module binary "\00asm\01\00\00\00" "\01\04\01\60\00\00" "\03\02\01\05")
+  "function and code section have inconsistent lengths")
+(assert_invalid
+  (module binary "\00asm\01\00\00\00" "\01\04\01\60\00\00" "\03\02\01\05"
+                 "\0a\04\01\02\00\0b")
+  "unknown type")
