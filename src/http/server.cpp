@@ -96,6 +96,7 @@ class Session : public std::enable_shared_from_this<Session> {
     response.status = status;
     response.with_header("Content-Type", "application/json");
     response.body = R"({"errorCode":"ERR_MALFORMED_REQUEST","message":")" + message + "\"}";
+    rejected_ = true;
     write(std::move(response), false, 11);
   }
 
@@ -118,6 +119,26 @@ class Session : public std::enable_shared_from_this<Session> {
   void close() {
     beast::error_code ec;
     stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+    if (rejected_ && !ec) linger();
+  }
+
+  // After a rejection the client may still be sending (the rest of an oversized body). Closing
+  // a socket with unread input makes the kernel reset the connection, and a reset can destroy
+  // the answer before the client reads it. So the input is read and dropped until the client
+  // closes its side, within a bound of bytes and time; the session then ends and closes.
+  void linger() {
+    static constexpr size_t kLingerBytes = 1 << 20;
+    static constexpr auto kLingerTime = std::chrono::seconds(5);
+    if (discard_.empty()) {
+      discard_.resize(16 << 10);
+      stream_.expires_after(kLingerTime);
+    }
+    stream_.async_read_some(asio::buffer(discard_),
+                            [self = shared_from_this()](beast::error_code ec, size_t n) {
+                              self->lingered_ += n;
+                              if (ec || self->lingered_ > kLingerBytes) return;
+                              self->linger();
+                            });
   }
 
   beast::tcp_stream stream_;
@@ -125,13 +146,18 @@ class Session : public std::enable_shared_from_this<Session> {
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
   const Handler& handler_;
   const ServerOptions& options_;
+  bool rejected_ = false;
+  std::vector<char> discard_;  // the lingering reads' buffer, allocated only after a rejection
+  size_t lingered_ = 0;
 };
 
 }  // namespace
 
 struct Server::Impl {
-  Impl(const ServerOptions& opts, Handler h)
-      : options(opts), handler(std::move(h)), io(static_cast<int>(thread_count())), acceptor(io) {}
+  Impl(const ServerOptions& opts, Handler h) : options(opts), handler(std::move(h)) {
+    io.emplace(static_cast<int>(thread_count()));
+    acceptor.emplace(*io);
+  }
 
   unsigned thread_count() const {
     return options.threads ? options.threads : std::max(1u, std::thread::hardware_concurrency());
@@ -142,21 +168,21 @@ struct Server::Impl {
     auto address = asio::ip::make_address(options.address, ec);
     if (ec) return "invalid listen address '" + options.address + "'";
     tcp::endpoint endpoint(address, options.port);
-    acceptor.open(endpoint.protocol(), ec);
-    if (!ec) acceptor.set_option(asio::socket_base::reuse_address(true), ec);
-    if (!ec) acceptor.bind(endpoint, ec);
-    if (!ec) acceptor.listen(asio::socket_base::max_listen_connections, ec);
+    acceptor->open(endpoint.protocol(), ec);
+    if (!ec) acceptor->set_option(asio::socket_base::reuse_address(true), ec);
+    if (!ec) acceptor->bind(endpoint, ec);
+    if (!ec) acceptor->listen(asio::socket_base::max_listen_connections, ec);
     if (ec) {
       return "cannot listen on " + options.address + ":" + std::to_string(options.port) + ": " +
              ec.message();
     }
-    port = acceptor.local_endpoint().port();
+    port = acceptor->local_endpoint().port();
     return {};
   }
 
   void accept() {
-    acceptor.async_accept(asio::make_strand(io), [this](beast::error_code ec, tcp::socket s) {
-      if (ec == asio::error::operation_aborted || !acceptor.is_open()) return;
+    acceptor->async_accept(asio::make_strand(*io), [this](beast::error_code ec, tcp::socket s) {
+      if (ec == asio::error::operation_aborted || !acceptor->is_open()) return;
       if (!ec) {
         s.set_option(tcp::no_delay(true), ec);
         std::make_shared<Session>(std::move(s), handler, options)->start();
@@ -166,24 +192,25 @@ struct Server::Impl {
   }
 
   void run() {
-    for (unsigned i = 0; i < thread_count(); ++i) threads.emplace_back([this] { io.run(); });
+    for (unsigned i = 0; i < thread_count(); ++i) threads.emplace_back([this] { io->run(); });
   }
 
+  // Once no thread runs the io_context, the listening socket closes (new connections are
+  // refused, not left queued in the backlog), and destroying the io_context destroys every
+  // pending handler and with them the sessions they own, which closes their connections.
   void stop() {
     std::call_once(stopped, [this] {
-      asio::post(io, [this] {
-        beast::error_code ec;
-        acceptor.close(ec);
-      });
-      io.stop();
+      io->stop();
       for (auto& t : threads) t.join();
+      acceptor.reset();
+      io.reset();
     });
   }
 
   ServerOptions options;
   Handler handler;
-  asio::io_context io;
-  tcp::acceptor acceptor;
+  std::optional<asio::io_context> io;  // both reset by stop(), the acceptor first
+  std::optional<tcp::acceptor> acceptor;
   uint16_t port = 0;
   std::vector<std::thread> threads;
   std::once_flag stopped;

@@ -29,8 +29,11 @@ http::Response api_error(int status, std::string_view error_code, std::string_vi
 http::Response operation_error(const dapr::Error& error, const OperationErrors& operation) {
   using Code = dapr::Error::Code;
   switch (error.code) {
+    // The runtime answers 400 (invalid etag) and 409 only on save and delete; every other
+    // operation reports a store failure, whatever its cause, as 500.
     case Code::InvalidArgument:
-      return api_error(400, operation.error_code, error.message);
+      return api_error(operation.etag_conflict_is_409 ? 400 : 500, operation.error_code,
+                       error.message);
     case Code::EtagMismatch:
       return api_error(operation.etag_conflict_is_409 ? 409 : 500, operation.error_code,
                        error.message);

@@ -25,8 +25,14 @@ Segments split_path(std::string_view path) {
   return segments;
 }
 
-bool is_health_check(std::string_view path) {
-  return path == "/v1.0/healthz" || path == "/v1.0/healthz/outbound";
+// The runtime exempts only GETs of the two health checks from the token, comparing the path
+// with its slashes at both ends trimmed, so "/v1.0/healthz/" is exempt and a POST is not.
+bool is_health_check(const http::Request& request) {
+  if (request.method != "GET") return false;
+  std::string_view path = request.path;
+  while (!path.empty() && path.front() == '/') path.remove_prefix(1);
+  while (!path.empty() && path.back() == '/') path.remove_suffix(1);
+  return path == "v1.0/healthz" || path == "v1.0/healthz/outbound";
 }
 
 // Compares in time independent of where the strings differ.
@@ -59,7 +65,7 @@ Sidecar::Sidecar(const dapr::ComponentSet& components, SidecarOptions options)
       metadata_(components, options_.app_id, options_.runtime_version) {}
 
 bool Sidecar::authorized(const http::Request& request) const {
-  if (!options_.api_token || is_health_check(request.path)) return true;
+  if (!options_.api_token || is_health_check(request)) return true;
   return same_token(request.header("dapr-api-token"), *options_.api_token);
 }
 

@@ -1,5 +1,6 @@
 #include "sidecar/state_api.h"
 
+#include <algorithm>
 #include <optional>
 #include <vector>
 
@@ -115,6 +116,16 @@ std::string metadata_json(const dapr::Metadata& metadata) {
     out += JsonView::quote(name) + ':' + JsonView::quote(value);
   }
   return out + "}";
+}
+
+bool supports(const dapr::StateStore& store, std::string_view feature) {
+  auto features = store.features();
+  return std::find(features.begin(), features.end(), feature) != features.end();
+}
+
+http::Response not_supported(std::string_view store, std::string_view what) {
+  return api_error(500, "ERR_STATE_STORE_NOT_SUPPORTED",
+                   "state store " + std::string(store) + " doesn't support " + std::string(what));
 }
 
 Result<JsonView, http::Response> parse_body(const http::Request& request) {
@@ -254,6 +265,10 @@ http::Response StateApi::del(std::string_view store, std::string_view key,
 http::Response StateApi::transaction(std::string_view store, const http::Request& request) const {
   auto t = target(store);
   if (!t) return std::move(t.error());
+  // As the runtime does, the capability is checked before the body is read.
+  if (!supports(*(*t)->store, dapr::kFeatureTransactional)) {
+    return not_supported(store, "transaction");
+  }
   auto body = parse_body(request);
   if (!body) return std::move(body.error());
   const JsonView* operations = body->is_object() ? body->find("operations") : nullptr;
@@ -288,8 +303,7 @@ http::Response StateApi::transaction(std::string_view store, const http::Request
   }
   auto done = (*t)->store->transact(ops, metadata);
   if (!done && done.error().code == dapr::Error::Code::NotSupported) {
-    return api_error(500, "ERR_STATE_STORE_NOT_SUPPORTED",
-                     "state store " + std::string(store) + " doesn't support transaction");
+    return not_supported(store, "transaction");
   }
   if (!done) return operation_error(done.error(), kTransactionErrors);
   return no_content();
@@ -298,15 +312,19 @@ http::Response StateApi::transaction(std::string_view store, const http::Request
 http::Response StateApi::query(std::string_view store, const http::Request& request) const {
   auto t = target(store);
   if (!t) return std::move(t.error());
-  if (!JsonView::valid(request.body)) return malformed("malformed JSON query body");
+  // The runtime checks the capability first, then reports an unreadable query, like any other
+  // failed query, as 500 ERR_STATE_QUERY.
+  if (!supports(*(*t)->store, dapr::kFeatureQuery)) return not_supported(store, "query");
+  if (!JsonView::valid(request.body)) {
+    return api_error(500, "ERR_STATE_QUERY", "failed to parse JSON query body");
+  }
   dapr::QueryRequest query;
   query.query_json = request.body;
   query.metadata = RequestParams::of(request).metadata;
   query.key_prefix = std::string((*t)->prefix.prefix());
   auto result = (*t)->store->query(query);
   if (!result && result.error().code == dapr::Error::Code::NotSupported) {
-    return api_error(500, "ERR_STATE_STORE_NOT_SUPPORTED",
-                     "state store " + std::string(store) + " doesn't support query");
+    return not_supported(store, "query");
   }
   if (!result) return operation_error(result.error(), kQueryErrors);
   std::string out = R"({"results":[)";
