@@ -70,7 +70,10 @@ struct TransactionOperation {
 };
 
 struct QueryRequest {
-  std::string query_json;  // the alpha1 query body, as sent
+  std::string query_json;  // the alpha1 query body, as sent (see dapr/state_query.h)
+  // Only keys starting with this are queried: the caller's own ("<appId>||"). Result keys are
+  // full store keys; the caller strips the prefix.
+  std::string key_prefix;
   Metadata metadata;
 };
 

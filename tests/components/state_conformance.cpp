@@ -4,13 +4,19 @@
 //   (Dapr's Redis semantics, which the SDKs rely on); a non-numeric etag is InvalidArgument;
 // - first-write with no etag succeeds only if the key does not exist yet;
 // - ttlInSeconds makes a key disappear; -1 means never; anything else non-numeric is invalid;
-// - transactions apply all of their operations or none.
+// - transactions apply all of their operations or none;
+// - stores advertising QUERY_API answer alpha1 queries (dapr/state_query.h) over the live keys
+//   with the caller's prefix, returning full keys, stored bytes and current etags; the others
+//   say NotSupported.
 #include "state_conformance.h"
 
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <optional>
+#include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 namespace wasmdapr::testing {
@@ -247,6 +253,165 @@ TEST_P(StateConformance, CompareAndSwapLetsExactlyOneWriterWin) {
   }
   for (auto& th : threads) th.join();
   EXPECT_EQ(wins.load(), 1);
+}
+
+// ---- the alpha1 query API, for stores that advertise QUERY_API ----
+
+Result<dapr::QueryResponse, Error> run_query(dapr::StateStore& store, std::string key_prefix,
+                                             std::string query_json) {
+  dapr::QueryRequest request;
+  request.key_prefix = std::move(key_prefix);
+  request.query_json = std::move(query_json);
+  return store.query(request);
+}
+
+std::vector<std::string> result_keys(const dapr::QueryResponse& response) {
+  std::vector<std::string> keys;
+  for (const auto& item : response.results) keys.push_back(item.key);
+  return keys;
+}
+
+using Keys = std::vector<std::string>;
+
+// Five employees under "app||", written out of key order.
+void write_employees(dapr::StateStore& store) {
+  const std::pair<const char*, const char*> rows[] = {
+      {"app||e3", R"({"person":{"org":"Dev Ops","id":1036},"state":"CA"})"},
+      {"app||e1", R"({"person":{"org":"Dev Ops","id":1001},"state":"WA"})"},
+      {"app||e5", R"({"person":{"org":"Finance","id":1071},"state":"CA"})"},
+      {"app||e2", R"({"person":{"org":"Hardware","id":1002},"state":"OR"})"},
+      {"app||e4", R"({"person":{"org":"Dev Ops","id":1042},"state":"WA"})"},
+  };
+  for (const auto& [key, value] : rows) ASSERT_TRUE(store.set(set_req(key, value)));
+}
+
+// The keys an "app||" query returns, in order.
+Keys keys_for(dapr::StateStore& store, const std::string& query_json) {
+  auto response = run_query(store, "app||", query_json);
+  EXPECT_TRUE(response) << query_json << ": " << (response ? "" : response.error().message);
+  return response ? result_keys(*response) : Keys{};
+}
+
+TEST_P(StateConformance, StoresWithoutQueryApiSayNotSupported) {
+  if (has_feature(*store_, dapr::kFeatureQuery)) GTEST_SKIP() << "has QUERY_API";
+  auto response = run_query(*store_, "app||", "{}");
+  ASSERT_FALSE(response);
+  EXPECT_EQ(response.error().code, Error::Code::NotSupported);
+}
+
+TEST_P(StateConformance, QueryEqReturnsTheStoredBytesAndCurrentEtags) {
+  if (!has_feature(*store_, dapr::kFeatureQuery)) GTEST_SKIP() << "no QUERY_API";
+  write_employees(*store_);
+  auto response = run_query(*store_, "app||", R"({"filter":{"EQ":{"person.org":"Finance"}}})");
+  ASSERT_TRUE(response) << response.error().message;
+  ASSERT_EQ(response->results.size(), 1u);
+  const auto& item = response->results[0];
+  auto got = store_->get(get_request("app||e5"));
+  ASSERT_TRUE(got && got->found);
+  EXPECT_EQ(item.key, "app||e5");
+  EXPECT_EQ(item.data, got->value);
+  EXPECT_EQ(item.etag, got->etag);
+  EXPECT_FALSE(response->token);
+  EXPECT_EQ(keys_for(*store_, R"({"filter":{"EQ":{"state":"WA"}}})"), (Keys{"app||e1", "app||e4"}));
+}
+
+TEST_P(StateConformance, QueryInAndOrCombine) {
+  if (!has_feature(*store_, dapr::kFeatureQuery)) GTEST_SKIP() << "no QUERY_API";
+  write_employees(*store_);
+  EXPECT_EQ(keys_for(*store_, R"({"filter":{"IN":{"state":["CA","OR"]}}})"),
+            (Keys{"app||e2", "app||e3", "app||e5"}));
+  EXPECT_EQ(keys_for(*store_, R"({"filter":{"AND":[{"EQ":{"person.org":"Dev Ops"}},
+                                           {"IN":{"state":["CA","OR"]}}]}})"),
+            Keys{"app||e3"});
+  EXPECT_EQ(keys_for(*store_, R"({"filter":{"OR":[{"EQ":{"state":"OR"}},
+                                          {"AND":[{"EQ":{"state":"WA"}},
+                                                  {"GT":{"person.id":1010}}]}]}})"),
+            (Keys{"app||e2", "app||e4"}));
+}
+
+TEST_P(StateConformance, QuerySortsByValueInEitherDirection) {
+  if (!has_feature(*store_, dapr::kFeatureQuery)) GTEST_SKIP() << "no QUERY_API";
+  write_employees(*store_);
+  EXPECT_EQ(keys_for(*store_, R"({"sort":[{"key":"person.id","order":"DESC"}]})"),
+            (Keys{"app||e5", "app||e4", "app||e3", "app||e2", "app||e1"}));
+  EXPECT_EQ(keys_for(*store_, R"({"sort":[{"key":"state"},{"key":"person.id","order":"DESC"}]})"),
+            (Keys{"app||e5", "app||e3", "app||e2", "app||e4", "app||e1"}));
+}
+
+TEST_P(StateConformance, QueryPagesVisitEveryMatchOnce) {
+  if (!has_feature(*store_, dapr::kFeatureQuery)) GTEST_SKIP() << "no QUERY_API";
+  for (int i = 0; i < 7; ++i) {
+    std::string value = R"({"n":)" + std::to_string(10 - i) + "}";
+    ASSERT_TRUE(store_->set(set_req("app||p" + std::to_string(i), value)));
+  }
+  Keys seen;
+  std::optional<std::string> token;
+  int pages = 0;
+  do {
+    std::string page = R"({"limit":3)";
+    if (token) page += R"(,"token":")" + *token + "\"";
+    auto response = run_query(*store_, "app||", R"({"sort":[{"key":"n"}],"page":)" + page + "}}");
+    ASSERT_TRUE(response) << response.error().message;
+    EXPECT_LE(response->results.size(), 3u);
+    for (auto& key : result_keys(*response)) seen.push_back(key);
+    token = response->token;
+    ASSERT_LT(++pages, 10) << "paging does not end";
+  } while (token);
+  EXPECT_EQ(pages, 3);
+  EXPECT_EQ(seen,
+            (Keys{"app||p6", "app||p5", "app||p4", "app||p3", "app||p2", "app||p1", "app||p0"}));
+}
+
+TEST_P(StateConformance, QuerySeesOnlyTheCallersPrefix) {
+  if (!has_feature(*store_, dapr::kFeatureQuery)) GTEST_SKIP() << "no QUERY_API";
+  ASSERT_TRUE(store_->set(set_req("app||mine", R"({"v":1})")));
+  ASSERT_TRUE(store_->set(set_req("app2||theirs", R"({"v":1})")));
+  ASSERT_TRUE(store_->set(set_req("ap||short", R"({"v":1})")));
+  ASSERT_TRUE(store_->set(set_req("other||x", R"({"v":1})")));
+  EXPECT_EQ(keys_for(*store_, R"({"filter":{"EQ":{"v":1}}})"), Keys{"app||mine"});
+  auto theirs = run_query(*store_, "app2||", "{}");
+  ASSERT_TRUE(theirs);
+  EXPECT_EQ(result_keys(*theirs), Keys{"app2||theirs"});
+  auto nobody = run_query(*store_, "nobody||", "{}");
+  ASSERT_TRUE(nobody);
+  EXPECT_TRUE(nobody->results.empty());
+}
+
+TEST_P(StateConformance, QuerySeesTheLatestWritesAndDeletes) {
+  if (!has_feature(*store_, dapr::kFeatureQuery)) GTEST_SKIP() << "no QUERY_API";
+  write_employees(*store_);
+  ASSERT_TRUE(store_->del(delete_request("app||e1")));
+  ASSERT_TRUE(store_->set(set_req("app||e2", R"({"person":{"org":"Dev Ops"},"state":"WA"})")));
+  ASSERT_TRUE(store_->set(set_req("app||e6", R"("not an object")")));
+  EXPECT_EQ(keys_for(*store_, R"({"filter":{"EQ":{"state":"WA"}}})"), (Keys{"app||e2", "app||e4"}));
+  EXPECT_EQ(keys_for(*store_, "{}").size(), 5u);
+}
+
+TEST_P(StateConformance, QuerySkipsExpiredKeys) {
+  if (!has_feature(*store_, dapr::kFeatureQuery)) GTEST_SKIP() << "no QUERY_API";
+  if (!has_feature(*store_, dapr::kFeatureTtl)) GTEST_SKIP() << "no TTL";
+  SetRequest brief = set_req("app||brief", R"({"v":1})");
+  brief.metadata["ttlInSeconds"] = "1";
+  ASSERT_TRUE(store_->set(brief));
+  ASSERT_TRUE(store_->set(set_req("app||lasting", R"({"v":1})")));
+  EXPECT_EQ(keys_for(*store_, R"({"filter":{"EQ":{"v":1}}})"),
+            (Keys{"app||brief", "app||lasting"}));
+  std::this_thread::sleep_for(std::chrono::milliseconds(2100));
+  EXPECT_EQ(keys_for(*store_, R"({"filter":{"EQ":{"v":1}}})"), Keys{"app||lasting"});
+}
+
+TEST_P(StateConformance, QueryMalformedIsInvalidArgument) {
+  if (!has_feature(*store_, dapr::kFeatureQuery)) GTEST_SKIP() << "no QUERY_API";
+  write_employees(*store_);
+  for (const char* query : {"not json", R"({"filter":{"LIKE":{"state":"C%"}}})",
+                            R"({"filter":{"AND":[{"EQ":{"state":"CA"}}]}})",
+                            R"({"sort":[{"key":"state","order":"SIDEWAYS"}]})",
+                            R"({"page":{"limit":-2}})", R"({"page":{"token":"not-ours"}})"}) {
+    auto response = run_query(*store_, "app||", query);
+    ASSERT_FALSE(response) << query;
+    EXPECT_EQ(response.error().code, Error::Code::InvalidArgument) << query;
+    EXPECT_FALSE(response.error().message.empty());
+  }
 }
 
 }  // namespace

@@ -5,6 +5,7 @@
 #include <shared_mutex>
 #include <unordered_map>
 
+#include "dapr/state_query.h"
 #include "dapr/state_rules.h"
 
 namespace wasmdapr::components {
@@ -24,8 +25,8 @@ struct Entry {
 class MemoryStore final : public dapr::StateStore {
  public:
   std::vector<std::string> features() const override {
-    return {dapr::kFeatureEtag, dapr::kFeatureTransactional, dapr::kFeatureTtl,
-            dapr::kFeatureActor};
+    return {dapr::kFeatureEtag, dapr::kFeatureTransactional, dapr::kFeatureTtl, dapr::kFeatureActor,
+            dapr::kFeatureQuery};
   }
 
   Result<dapr::GetResponse, Error> get(const dapr::GetRequest& request) override {
@@ -93,6 +94,22 @@ class MemoryStore final : public dapr::StateStore {
       }
     }
     return {};
+  }
+
+  // A scan of the caller's live entries, evaluated outside the lock.
+  Result<dapr::QueryResponse, Error> query(const dapr::QueryRequest& request) override {
+    auto query = dapr::StateQuery::parse(request.query_json);
+    if (!query) return unexpected(std::move(query.error()));
+    std::vector<dapr::QueryRow> rows;
+    {
+      std::shared_lock lock(mutex_);
+      auto now = Clock::now();
+      for (const auto& [key, entry] : entries_) {
+        if (!key.starts_with(request.key_prefix) || !entry.live(now)) continue;
+        rows.push_back(dapr::QueryRow{key, entry.value, std::to_string(entry.version)});
+      }
+    }
+    return query->run(std::move(rows));
   }
 
  private:

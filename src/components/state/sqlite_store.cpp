@@ -8,6 +8,7 @@
 #include <stop_token>
 #include <thread>
 
+#include "dapr/state_query.h"
 #include "dapr/state_rules.h"
 
 namespace wasmdapr::components {
@@ -152,8 +153,8 @@ class SqliteStore final : public dapr::StateStore {
   }
 
   std::vector<std::string> features() const override {
-    return {dapr::kFeatureEtag, dapr::kFeatureTransactional, dapr::kFeatureTtl,
-            dapr::kFeatureActor};
+    return {dapr::kFeatureEtag, dapr::kFeatureTransactional, dapr::kFeatureTtl, dapr::kFeatureActor,
+            dapr::kFeatureQuery};
   }
 
   Result<dapr::GetResponse, Error> get(const dapr::GetRequest& request) override {
@@ -190,6 +191,35 @@ class SqliteStore final : public dapr::StateStore {
       }
       return {};
     });
+  }
+
+  // The caller's live rows come from a range scan of the primary key, in key order, so the
+  // scan stops at the first key past the prefix.
+  Result<dapr::QueryResponse, Error> query(const dapr::QueryRequest& request) override {
+    auto query = dapr::StateQuery::parse(request.query_json);
+    if (!query) return unexpected(std::move(query.error()));
+    std::vector<dapr::QueryRow> rows;
+    {
+      ReaderLease lease(*this);
+      Connection& conn = lease.connection();
+      auto stmt =
+          conn.statement(sql("SELECT key, value, version FROM $T WHERE key >= ?1 AND "
+                             "(expires_at IS NULL OR expires_at > ?2) ORDER BY key"));
+      if (!stmt) return unexpected(std::move(stmt.error()));
+      Use use(*stmt);
+      use.text(1, request.key_prefix).integer(2, now_ms());
+      int rc;
+      while ((rc = use.step()) == SQLITE_ROW) {
+        std::string key = use.column_bytes(0);
+        if (!key.starts_with(request.key_prefix)) break;
+        rows.push_back(
+            dapr::QueryRow{std::move(key), use.column_bytes(1), std::to_string(use.column_int(2))});
+      }
+      if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+        return unexpected(sqlite_error(conn.db(), "query"));
+      }
+    }
+    return query->run(std::move(rows));
   }
 
  private:
