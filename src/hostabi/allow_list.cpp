@@ -1,20 +1,24 @@
 #include "hostabi/allow_list.h"
 
-#include <curl/curl.h>
-
 #include <algorithm>
 #include <cctype>
 #include <charconv>
 #include <memory>
 
+#include "http/curl_library.h"
+
 namespace wasmdapr::hostabi {
 namespace {
 
+using http::CurlLibrary;
+
 struct UrlDeleter {
-  void operator()(CURLU* u) const { curl_url_cleanup(u); }
+  const CurlLibrary* curl;
+  void operator()(CURLU* u) const { curl->url_cleanup(u); }
 };
 struct CurlStringDeleter {
-  void operator()(char* s) const { curl_free(s); }
+  const CurlLibrary* curl;
+  void operator()(char* s) const { curl->free(s); }
 };
 using CurlString = std::unique_ptr<char, CurlStringDeleter>;
 
@@ -24,28 +28,31 @@ std::string lower(std::string s) {
   return s;
 }
 
-Result<std::string, std::string> url_part(CURLU* url, CURLUPart part, unsigned flags,
-                                          const char* what) {
+Result<std::string, std::string> url_part(const CurlLibrary& curl, CURLU* url, CURLUPart part,
+                                          unsigned flags, const char* what) {
   char* raw = nullptr;
-  if (curl_url_get(url, part, &raw, flags) != CURLUE_OK || raw == nullptr) {
+  if (curl.url_get(url, part, &raw, flags) != CURLUE_OK || raw == nullptr) {
     return unexpected(std::string("no ") + what);
   }
-  CurlString owned(raw);
+  CurlString owned(raw, CurlStringDeleter{&curl});
   return std::string(owned.get());
 }
 
 }  // namespace
 
 Result<Origin, std::string> parse_origin(std::string_view text) {
-  std::unique_ptr<CURLU, UrlDeleter> url(curl_url());
+  auto library = http::curl_library();
+  if (!library) return unexpected(std::move(library.error()));
+  const CurlLibrary& curl = **library;
+  std::unique_ptr<CURLU, UrlDeleter> url(curl.url(), UrlDeleter{&curl});
   if (!url) return unexpected(std::string("out of memory"));
   std::string copy(text);
-  if (curl_url_set(url.get(), CURLUPART_URL, copy.c_str(), 0) != CURLUE_OK) {
+  if (curl.url_set(url.get(), CURLUPART_URL, copy.c_str(), 0) != CURLUE_OK) {
     return unexpected("not a URL: " + copy);
   }
-  auto scheme = url_part(url.get(), CURLUPART_SCHEME, 0, "scheme");
-  auto host = url_part(url.get(), CURLUPART_HOST, 0, "host");
-  auto port = url_part(url.get(), CURLUPART_PORT, CURLU_DEFAULT_PORT, "port");
+  auto scheme = url_part(curl, url.get(), CURLUPART_SCHEME, 0, "scheme");
+  auto host = url_part(curl, url.get(), CURLUPART_HOST, 0, "host");
+  auto port = url_part(curl, url.get(), CURLUPART_PORT, CURLU_DEFAULT_PORT, "port");
   if (!scheme || !host || !port) return unexpected("incomplete URL: " + copy);
   Origin origin{lower(*scheme), lower(*host), 0};
   if (origin.scheme != "http" && origin.scheme != "https") {

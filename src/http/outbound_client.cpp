@@ -1,28 +1,24 @@
 #include "http/outbound_client.h"
 
-#include <curl/curl.h>
-
 #include <algorithm>
 #include <cctype>
 #include <memory>
-#include <mutex>
+
+#include "http/curl_library.h"
 
 namespace wasmdapr::http {
 namespace {
 
 struct EasyDeleter {
-  void operator()(CURL* c) const { curl_easy_cleanup(c); }
+  const CurlLibrary* curl;
+  void operator()(CURL* c) const { curl->easy_cleanup(c); }
 };
 struct SlistDeleter {
-  void operator()(curl_slist* l) const { curl_slist_free_all(l); }
+  const CurlLibrary* curl;
+  void operator()(curl_slist* l) const { curl->slist_free_all(l); }
 };
 using Easy = std::unique_ptr<CURL, EasyDeleter>;
 using Slist = std::unique_ptr<curl_slist, SlistDeleter>;
-
-void global_init_once() {
-  static std::once_flag once;
-  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
-}
 
 size_t append_body(char* data, size_t size, size_t count, void* user) {
   static_cast<std::string*>(user)->append(data, size * count);
@@ -58,52 +54,54 @@ size_t collect_header(char* data, size_t size, size_t count, void* user) {
 }  // namespace
 
 Result<OutboundResponse, std::string> perform(const OutboundRequest& request) {
-  global_init_once();
-  Easy easy(curl_easy_init());
+  auto library = curl_library();
+  if (!library) return unexpected(std::move(library.error()));
+  const CurlLibrary& curl = **library;
+  Easy easy(curl.easy_init(), EasyDeleter{&curl});
   if (!easy) return unexpected(std::string("cannot create an HTTP client handle"));
   CURL* c = easy.get();
 
-  Slist header_list;
+  Slist header_list(nullptr, SlistDeleter{&curl});
   for (const auto& [name, value] : request.headers) {
     std::string line = name + (value.empty() ? ";" : ": " + value);
-    curl_slist* grown = curl_slist_append(header_list.get(), line.c_str());
+    curl_slist* grown = curl.slist_append(header_list.get(), line.c_str());
     if (!grown) return unexpected(std::string("out of memory building headers"));
     header_list.release();
     header_list.reset(grown);
   }
   // libcurl adds "Expect: 100-continue" to large bodies; an extra round trip for nothing.
-  if (curl_slist* grown = curl_slist_append(header_list.get(), "Expect:")) {
+  if (curl_slist* grown = curl.slist_append(header_list.get(), "Expect:")) {
     header_list.release();
     header_list.reset(grown);
   }
 
   OutboundResponse response;
   char error[CURL_ERROR_SIZE] = {};
-  curl_easy_setopt(c, CURLOPT_URL, request.url.c_str());
-  curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, request.method.c_str());
-  if (request.method == "HEAD") curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
+  curl.easy_setopt(c, CURLOPT_URL, request.url.c_str());
+  curl.easy_setopt(c, CURLOPT_CUSTOMREQUEST, request.method.c_str());
+  if (request.method == "HEAD") curl.easy_setopt(c, CURLOPT_NOBODY, 1L);
   if (!request.body.empty() || request.method == "POST" || request.method == "PUT") {
-    curl_easy_setopt(c, CURLOPT_POSTFIELDS, request.body.data());
-    curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request.body.size()));
+    curl.easy_setopt(c, CURLOPT_POSTFIELDS, request.body.data());
+    curl.easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request.body.size()));
   }
-  curl_easy_setopt(c, CURLOPT_HTTPHEADER, header_list.get());
-  curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, append_body);
-  curl_easy_setopt(c, CURLOPT_WRITEDATA, &response.body);
-  curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, collect_header);
-  curl_easy_setopt(c, CURLOPT_HEADERDATA, &response.headers);
-  curl_easy_setopt(c, CURLOPT_ERRORBUFFER, error);
-  curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, static_cast<long>(request.timeout.count()));
+  curl.easy_setopt(c, CURLOPT_HTTPHEADER, header_list.get());
+  curl.easy_setopt(c, CURLOPT_WRITEFUNCTION, append_body);
+  curl.easy_setopt(c, CURLOPT_WRITEDATA, &response.body);
+  curl.easy_setopt(c, CURLOPT_HEADERFUNCTION, collect_header);
+  curl.easy_setopt(c, CURLOPT_HEADERDATA, &response.headers);
+  curl.easy_setopt(c, CURLOPT_ERRORBUFFER, error);
+  curl.easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+  curl.easy_setopt(c, CURLOPT_TIMEOUT_MS, static_cast<long>(request.timeout.count()));
   // Redirects are not followed: a redirect could lead outside the guest's allow list.
-  curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
-  curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+  curl.easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
+  curl.easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
 
-  CURLcode rc = curl_easy_perform(c);
+  CURLcode rc = curl.easy_perform(c);
   if (rc != CURLE_OK) {
-    return unexpected(std::string(error[0] ? error : curl_easy_strerror(rc)));
+    return unexpected(std::string(error[0] ? error : curl.easy_strerror(rc)));
   }
   long status = 0;
-  curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+  curl.easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
   response.status = static_cast<int>(status);
   return response;
 }
