@@ -147,10 +147,22 @@ Result<void, Trap> call_host(Store& store, Instance* caller, const Function& f, 
                           std::span<RawValue>(slots, type.results.size()));
 }
 
-// Runs `fn` of `inst` whose frame starts at `fp` (arguments in place) until it returns.
+// Two of the interpreter's hottest values, the frame pointer and the memory size, are pinned
+// to callee-saved registers for the whole run. Left to itself, GCC spills both in a function
+// this large, and most handlers then reload them from the stack (pinning them measured
+// 10-40% faster on the loop kernels of bench/). The code pointer and the memory base stay in
+// registers without help; pinning them as well measured slower.
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__)
+#define PINNED(type, name, reg) register type name asm(reg)
+#else
+#define PINNED(type, name, reg) type name
+#endif
+
+// Runs `fn` of `inst` whose frame starts at `frame` (arguments in place) until it returns.
 // With `handlers_out` set, only reports the handler table.
 Result<void, Trap> run(Store* store_ptr, ExecState* state, Instance* inst,
-                       const CompiledFunction* fn, RawValue* fp, const void* const** handlers_out) {
+                       const CompiledFunction* fn, RawValue* frame,
+                       const void* const** handlers_out) {
   static const void* const kHandlers[] = {
 #define WASMDAPR_LABEL(name) &&op_##name,
       WASMDAPR_INTERNAL_OPS(WASMDAPR_LABEL)
@@ -162,13 +174,14 @@ Result<void, Trap> run(Store* store_ptr, ExecState* state, Instance* inst,
   }
   Store& store = *store_ptr;
   ExecState& st = *state;
+  PINNED(RawValue*, fp, "r15") = frame;
 
   const size_t base_depth = st.frames.size();
   const uint32_t max_depth = store.config().max_call_depth;
   RawValue* const stack_end = st.stack.data() + st.stack.size();
   const uint64_t* pc = fn->code.data();
   uint8_t* mem = nullptr;
-  uint64_t mem_size = 0;
+  PINNED(uint64_t, mem_size, "r13") = 0;
   Global* const* globals = nullptr;
   Trap::Kind trap_kind = Trap::Kind::Unreachable;
   std::string trap_message;
