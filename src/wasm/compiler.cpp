@@ -2,11 +2,12 @@
 //
 // Every operand-stack position gets a fixed frame slot. The compile-time stack records, for
 // each value, whether it already sits in its slot (Temp), is still the slot of a local
-// (Local: local.get is deferred so consumers read the local directly) or is a constant
-// (Const: folded into immediate forms where one exists). Deferred values are written to their
-// slots at control-flow boundaries, and before a local they read is overwritten. Producers
-// write straight into a local when a local.set follows, and a comparison followed by br_if/if
-// becomes one compare-and-branch instruction.
+// (Local: local.get is deferred so consumers read the local directly), is a constant
+// (Const: folded into immediate forms where one exists) or is a local plus a constant
+// (LocalAddImm: an i32.add deferred so loads and stores take it as their address). Deferred values
+// are written to their slots at control-flow boundaries, and before a local they read is
+// overwritten. Producers write straight into a local when a local.set follows, and a comparison
+// followed by br_if/if becomes one compare-and-branch instruction.
 #include "wasm/compiler.h"
 
 #include <algorithm>
@@ -29,11 +30,15 @@ namespace {
 constexpr uint32_t kMaxSlots = 0xFFFF;
 
 struct StackEntry {
-  enum class Kind : uint8_t { Temp, Local, Const };
+  enum class Kind : uint8_t { Temp, Local, Const, LocalAddImm };
   Kind kind = Kind::Temp;
   ValType type = ValType::I32;
-  uint32_t slot = 0;   // Temp: its canonical slot; Local: the local's slot
-  uint64_t value = 0;  // Const
+  uint32_t slot = 0;   // Temp: its canonical slot; Local, LocalAddImm: the local's slot
+  uint64_t value = 0;  // Const; LocalAddImm: the 32-bit addend
+  // Whether the value still depends on the current content of a local.
+  bool reads_local(uint32_t local) const {
+    return (kind == Kind::Local || kind == Kind::LocalAddImm) && slot == local;
+  }
 };
 
 enum class FrameKind : uint8_t { Function, Block, Loop, If, Else };
@@ -406,6 +411,9 @@ class FunctionCompiler {
       word(pack(slot, e.slot));
     } else if (e.kind == StackEntry::Kind::Const) {
       emit_const(slot, e.value);
+    } else if (e.kind == StackEntry::Kind::LocalAddImm) {
+      emit(Iop::i32_add_imm);
+      word(pack_hi(slot, e.slot, static_cast<uint32_t>(e.value)));
     } else {
       return;
     }
@@ -429,10 +437,17 @@ class FunctionCompiler {
       word(value);
     }
   }
-  // The slot holding a popped operand; constants get written to `scratch` first.
+  // The slot holding a popped operand; constants and deferred additions get written to
+  // `scratch` first.
   uint32_t operand_slot(const StackEntry& e, uint32_t scratch) {
-    if (e.kind != StackEntry::Kind::Const) return e.slot;
-    emit_const(scratch, e.value);
+    if (e.kind == StackEntry::Kind::Const) {
+      emit_const(scratch, e.value);
+    } else if (e.kind == StackEntry::Kind::LocalAddImm) {
+      emit(Iop::i32_add_imm);
+      word(pack_hi(scratch, e.slot, static_cast<uint32_t>(e.value)));
+    } else {
+      return e.slot;
+    }
     max_slots_ = std::max(max_slots_, scratch + 1);
     return scratch;
   }
@@ -549,6 +564,9 @@ void FunctionCompiler::emit_return_copies() {
   // be overwritten before it is read, so then every result goes through scratch slots first.
   uint32_t n = fn_.result_count;
   size_t from = stack_.size() - n;
+  for (size_t i = from; i < stack_.size(); ++i) {
+    if (stack_[i].kind == StackEntry::Kind::LocalAddImm) materialize(i);
+  }
   bool overlap = false;
   for (uint32_t i = 0; i < n; ++i) {
     const StackEntry& e = stack_[from + i];
@@ -789,7 +807,7 @@ void FunctionCompiler::op_call_indirect(uint32_t type_index, uint32_t table) {
 void FunctionCompiler::op_local_set(uint32_t index, bool tee) {
   // Deferred reads of this local below the top must see the old value.
   for (size_t i = 0; i + 1 < stack_.size(); ++i) {
-    if (stack_[i].kind == StackEntry::Kind::Local && stack_[i].slot == index) materialize(i);
+    if (stack_[i].reads_local(index)) materialize(i);
   }
   StackEntry& v = stack_.back();
   bool retarget = v.kind == StackEntry::Kind::Temp && last_dst_word_ != kNone &&
@@ -804,6 +822,13 @@ void FunctionCompiler::op_local_set(uint32_t index, bool tee) {
     }
   } else if (v.kind == StackEntry::Kind::Const) {
     emit_const(index, v.value);
+  } else if (v.kind == StackEntry::Kind::LocalAddImm) {
+    emit(Iop::i32_add_imm);
+    word(pack_hi(index, v.slot, static_cast<uint32_t>(v.value)));
+    if (tee) {
+      v.kind = StackEntry::Kind::Local;
+      v.slot = index;
+    }
   } else if (!(v.kind == StackEntry::Kind::Local && v.slot == index)) {
     emit(Iop::copy);
     word(pack(index, v.slot));
@@ -814,6 +839,14 @@ void FunctionCompiler::op_local_set(uint32_t index, bool tee) {
 void FunctionCompiler::op_compare_or_binary(uint8_t op, const NumericShape& shape) {
   StackEntry b = pop();
   StackEntry a = pop();
+  if (op == 0x6A) {  // i32.add of a local and a constant: deferred, no code yet
+    if (a.kind == StackEntry::Kind::Const && b.kind == StackEntry::Kind::Local) std::swap(a, b);
+    if (a.kind == StackEntry::Kind::Local && b.kind == StackEntry::Kind::Const) {
+      stack_.push_back({StackEntry::Kind::LocalAddImm, ValType::I32, a.slot, b.value});
+      forget_fusions();
+      return;
+    }
+  }
   Iop imm_op;
   bool i64 = shape.a == ValType::I64;
   auto fits = [&](const StackEntry& e) {
@@ -898,6 +931,13 @@ void FunctionCompiler::op_load(uint8_t op, uint32_t offset) {
   StackEntry addr = pop();
   uint32_t a = 0, b = 0;
   bool immediate = false;
+  if (addr.kind == StackEntry::Kind::LocalAddImm) {
+    uint32_t dst = temp_slot(stack_.size());
+    emit_producer(memory_op_with_add(op, true), pack(dst, addr.slot));
+    word(addr.value << 32 | offset);
+    push_temp(memory_value_type(op));
+    return;
+  }
   if (take_pending_add(addr, a, b, immediate)) {
     uint32_t dst = temp_slot(stack_.size());
     emit_producer(memory_op_with_add(op, immediate), immediate ? pack(dst, a) : pack(dst, a, b));
@@ -916,8 +956,17 @@ void FunctionCompiler::op_store(uint8_t op, uint32_t offset) {
   StackEntry addr = pop();
   uint32_t a = 0, b = 0;
   bool immediate = false;
-  // A constant value would need a write after the add: then the add stays where it is.
-  if (value.kind != StackEntry::Kind::Const && take_pending_add(addr, a, b, immediate)) {
+  if (addr.kind == StackEntry::Kind::LocalAddImm) {
+    uint32_t value_slot = operand_slot(value, temp_slot(stack_.size() + 1));
+    emit(memory_op_with_add(op, true));
+    word(pack(value_slot, addr.slot));
+    word(addr.value << 32 | offset);
+    return;
+  }
+  // A value still to be computed would need a write after the add: then the add stays where
+  // it is.
+  if (value.kind != StackEntry::Kind::Const && value.kind != StackEntry::Kind::LocalAddImm &&
+      take_pending_add(addr, a, b, immediate)) {
     emit(memory_op_with_add(op, immediate));
     word(immediate ? pack(value.slot, a) : pack(value.slot, a, b));
     word(immediate ? (uint64_t(b) << 32 | offset) : offset);
