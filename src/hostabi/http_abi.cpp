@@ -143,16 +143,18 @@ Error req(const HttpAbi& abi, HostContext& ctx, std::span<const RawValue> a) {
   auto headers = parse_request_headers(*header_text);
   if (!headers) return Error::InvalidEncoding;
   request.headers = std::move(*headers);
+  // The result slots are checked before the request goes out: a request the guest cannot be
+  // told about (it gets an error code) must not have happened.
+  uint32_t status_ptr = arg(a, 8), handle_ptr = arg(a, 9);
+  if (!mem.in_bounds(status_ptr, 2) || !mem.in_bounds(handle_ptr, 4)) {
+    return Error::MemoryAccessError;
+  }
   auto exchanged = abi.send(request, *origin);
   if (!exchanged) return exchanged.error();
 
   OpenResponse response{static_cast<uint16_t>(exchanged->status), std::move(exchanged->headers),
                         std::move(exchanged->body), 0};
   uint16_t status = response.status;
-  uint32_t status_ptr = arg(a, 8), handle_ptr = arg(a, 9);
-  if (!mem.in_bounds(status_ptr, 2) || !mem.in_bounds(handle_ptr, 4)) {
-    return Error::MemoryAccessError;
-  }
   uint32_t handle = sessions.add(std::move(response));
   mem.write_u16(status_ptr, status);
   mem.write_u32(handle_ptr, handle);
