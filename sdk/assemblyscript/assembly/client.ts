@@ -49,18 +49,26 @@ export class BulkStateItem {
 
 /** Quotes a string as a JSON string literal. */
 export function jsonString(s: string): string {
-  let out = "\"";
+  // Runs of characters that need no escape are copied whole and the pieces joined once:
+  // appending character by character would copy the string again for every character.
+  const pieces = new Array<string>();
+  pieces.push("\"");
+  let run = 0;
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
-    if (c == 0x22) out += "\\\"";
-    else if (c == 0x5c) out += "\\\\";
-    else if (c == 0x0a) out += "\\n";
-    else if (c == 0x0d) out += "\\r";
-    else if (c == 0x09) out += "\\t";
-    else if (c < 0x20) out += "\\u00" + (c < 0x10 ? "0" : "") + c.toString(16);
-    else out += String.fromCharCode(c);
+    if (c >= 0x20 && c != 0x22 && c != 0x5c) continue;
+    if (i > run) pieces.push(s.substring(run, i));
+    run = i + 1;
+    if (c == 0x22) pieces.push("\\\"");
+    else if (c == 0x5c) pieces.push("\\\\");
+    else if (c == 0x0a) pieces.push("\\n");
+    else if (c == 0x0d) pieces.push("\\r");
+    else if (c == 0x09) pieces.push("\\t");
+    else pieces.push("\\u00" + (c < 0x10 ? "0" : "") + c.toString(16));
   }
-  return out + "\"";
+  if (s.length > run) pieces.push(run == 0 ? s : s.substring(run));
+  pieces.push("\"");
+  return pieces.join("");
 }
 
 export class DaprClient {
@@ -105,21 +113,14 @@ export class DaprClient {
       body += "}";
     }
     body += "]";
-    return this.httpOk(this.http(Method.POST, "/v1.0/state/" + store, body));
+    return this.httpOk(this.http(Method.POST, statePath(store), body));
   }
 
   /** The value as stored (JSON text), or null when the key is missing or on error. */
   getState(store: string, key: string): string | null {
     if (this.transport == Transport.Http) {
-      const res = this.http(Method.GET, "/v1.0/state/" + store + "/" + key, "");
-      if (res == null) return null;
-      const status = res.status;
-      const body = res.bodyText();
-      res.close();
-      if (status == 204) return this.fail(DaprStatus.NOT_FOUND);
-      if (status != 200) return this.fail(statusFromHttp(status));
-      this.lastStatus = DaprStatus.OK;
-      return body;
+      const item = this.httpGetState(store, key);
+      return item != null && item.found ? item.value : null;
     }
     const s = Span.str(store), k = Span.str(key);
     const bytes = this.readResult((buf: usize, cap: usize, len: usize, s: Span, k: Span): u32 =>
@@ -130,10 +131,13 @@ export class DaprClient {
   getBulkState(store: string, keys: string[]): BulkStateItem[] {
     const result = new Array<BulkStateItem>();
     if (this.transport == Transport.Http) {
+      // One GET per key, as the values come back unchanged that way, each with its ETag.
       for (let i = 0; i < keys.length; i++) {
-        const v = this.getState(store, keys[i]);
-        result.push(new BulkStateItem(keys[i], v != null, v != null ? v : "", ""));
+        const item = this.httpGetState(store, keys[i]);
+        if (item == null) return new Array<BulkStateItem>();
+        result.push(item);
       }
+      this.lastStatus = DaprStatus.OK;
       return result;
     }
     const list = new ListWriter().u32(<u32>keys.length);
@@ -157,8 +161,7 @@ export class DaprClient {
 
   deleteState(store: string, key: string, etag: string = ""): bool {
     if (this.transport == Transport.Http) {
-      const b = new RequestBuilder(this.address + "/v1.0/state/" + store + "/" + key)
-        .method(Method.DELETE);
+      const b = new RequestBuilder(this.address + statePath(store, key)).method(Method.DELETE);
       if (etag.length) b.header("If-Match", etag);
       return this.httpOk(this.sendBuilder(b));
     }
@@ -179,7 +182,7 @@ export class DaprClient {
         body += "}}";
       }
       body += "]}";
-      return this.httpOk(this.http(Method.POST, "/v1.0/state/" + store + "/transaction", body));
+      return this.httpOk(this.http(Method.POST, statePath(store) + "/transaction", body));
     }
     const list = new ListWriter().u32(<u32>ops.length);
     for (let i = 0; i < ops.length; i++) {
@@ -195,7 +198,8 @@ export class DaprClient {
   publish(pubsub: string, topic: string, data: string,
           contentType: string = "application/json"): bool {
     if (this.transport == Transport.Http) {
-      const b = new RequestBuilder(this.address + "/v1.0/publish/" + pubsub + "/" + topic)
+      const b = new RequestBuilder(this.address + "/v1.0/publish/" + encodeURIComponent(pubsub) +
+                                   "/" + encodeURIComponent(topic))
         .method(Method.POST).header("Content-Type", contentType).text(data);
       return this.httpOk(this.sendBuilder(b));
     }
@@ -212,7 +216,7 @@ export class DaprClient {
       if (res == null) return null;
       const body = res.bodyText();
       res.close();
-      if (res.status >= 400) return this.fail(statusFromHttp(res.status));
+      if (res.status >= 400) return this.fail(statusFromHttp(res.status, body));
       this.lastStatus = DaprStatus.OK;
       return body;
     }
@@ -266,6 +270,26 @@ export class DaprClient {
     }
   }
 
+  // GET of one key: the item (found or not), or null on failure (the reason in lastStatus).
+  private httpGetState(store: string, key: string): BulkStateItem | null {
+    const res = this.http(Method.GET, statePath(store, key), "");
+    if (res == null) return null;
+    const status = res.status;
+    const etag = status == 200 ? res.headerGet("ETag") : null;
+    const body = res.bodyText();
+    res.close();
+    if (status == 204) {
+      this.lastStatus = DaprStatus.NOT_FOUND;
+      return new BulkStateItem(key, false, "", "");
+    }
+    if (status != 200) {
+      this.lastStatus = statusFromHttp(status, body);
+      return null;
+    }
+    this.lastStatus = DaprStatus.OK;
+    return new BulkStateItem(key, true, body, etag != null ? etag : "");
+  }
+
   private http(m: Method, path: string, body: string): Response | null {
     const b = new RequestBuilder(this.address + path).method(m);
     if (body.length) b.header("Content-Type", "application/json").text(body);
@@ -286,12 +310,29 @@ export class DaprClient {
   private httpOk(res: Response | null): bool {
     if (res == null) return false;
     const status = res.status;
+    const body = status < 300 ? "" : res.bodyText();
     res.close();
-    return this.done(status < 300 ? DaprStatus.OK : statusFromHttp(status));
+    return this.done(status < 300 ? DaprStatus.OK : statusFromHttp(status, body));
   }
 }
 
-function statusFromHttp(status: u16): u32 {
+/** "/v1.0/state/<store>[/<key>]", each name percent-encoded as one path segment. */
+function statePath(store: string, key: string | null = null): string {
+  const path = "/v1.0/state/" + encodeURIComponent(store);
+  return key == null ? path : path + "/" + encodeURIComponent(key);
+}
+
+// The direct ABI's code for an HTTP API error: by Dapr's errorCode in the body where it names
+// the cause (an unknown store is a 400, like a malformed request), else by the status.
+function statusFromHttp(status: u16, body: string = ""): u32 {
+  if (body.includes("\"ERR_STATE_STORE_NOT_FOUND\"") ||
+      body.includes("\"ERR_STATE_STORE_NOT_CONFIGURED\"")) {
+    return DaprStatus.COMPONENT_NOT_FOUND;
+  }
+  if (body.includes("\"ERR_STATE_STORE_NOT_SUPPORTED\"") ||
+      body.includes("\"ERR_NOT_SUPPORTED_STATE_OPERATION\"")) {
+    return DaprStatus.NOT_SUPPORTED;
+  }
   if (status == 404) return DaprStatus.COMPONENT_NOT_FOUND;
   if (status == 409) return DaprStatus.ETAG_MISMATCH;
   if (status == 400) return DaprStatus.INVALID_ARGUMENT;
