@@ -839,10 +839,14 @@ void FunctionCompiler::op_local_set(uint32_t index, bool tee) {
 void FunctionCompiler::op_compare_or_binary(uint8_t op, const NumericShape& shape) {
   StackEntry b = pop();
   StackEntry a = pop();
-  if (op == 0x6A) {  // i32.add of a local and a constant: deferred, no code yet
-    if (a.kind == StackEntry::Kind::Const && b.kind == StackEntry::Kind::Local) std::swap(a, b);
-    if (a.kind == StackEntry::Kind::Local && b.kind == StackEntry::Kind::Const) {
-      stack_.push_back({StackEntry::Kind::LocalAddImm, ValType::I32, a.slot, b.value});
+  if (op == 0x6A) {  // i32.add of a local (plus a constant) and a constant: deferred
+    const StackEntry& c = b.kind == StackEntry::Kind::Const ? b : a;
+    const StackEntry& x = b.kind == StackEntry::Kind::Const ? a : b;
+    bool deferrable = x.kind == StackEntry::Kind::Local || x.kind == StackEntry::Kind::LocalAddImm;
+    if (deferrable && c.kind == StackEntry::Kind::Const) {
+      // Addition modulo 2^32 is associative: (local + c1) + c2 = local + (c1 + c2).
+      uint64_t sum = x.kind == StackEntry::Kind::Local ? c.value : x.value + c.value;
+      stack_.push_back({StackEntry::Kind::LocalAddImm, ValType::I32, x.slot, sum & 0xFFFFFFFF});
       forget_fusions();
       return;
     }
@@ -869,10 +873,11 @@ void FunctionCompiler::op_compare_or_binary(uint8_t op, const NumericShape& shap
     b_slot = operand_slot(b, temp_slot(stack_.size() + 1));
     emit_producer(numeric_op(op), pack(dst, a_slot, b_slot));
   }
-  if (op == 0x6A && !is_imm) {
+  if (op == 0x6A) {
     uint32_t end = here();
-    pending_add_ = {true,   end - 2, end, static_cast<uint32_t>(fn_.source_offsets.size() - 1),
-                    a_slot, b_slot,  dst};
+    uint32_t source_index = static_cast<uint32_t>(fn_.source_offsets.size() - 1);
+    uint32_t b_operand = is_imm ? static_cast<uint32_t>(b.value) : b_slot;
+    pending_add_ = {true, end - 2, end, source_index, a_slot, b_operand, dst, is_imm};
   }
   if (op >= 0x46 && op <= 0x4F) {
     // The fusable range is the comparison alone (a constant written before it stays).
