@@ -2,8 +2,10 @@
 
 #include <signal.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <ctime>
+#include <thread>
 
 #include "components/registry.h"
 
@@ -49,6 +51,9 @@ Result<std::unique_ptr<SidecarHost>, std::string> SidecarHost::start(const RunOp
   server_options.address = options.dapr_listen_address;
   server_options.port = *port;
   server_options.max_body_bytes = options.max_request_body_bytes;
+  // Store calls block their thread while a backend (Redis, a disk sync) answers, so the pool
+  // is a few threads per core: with one per core, a handful of slow calls would stall the rest.
+  server_options.threads = 4 * std::max(1u, std::thread::hardware_concurrency());
   auto server = http::Server::start(
       server_options,
       [api = host->sidecar_.get()](const http::Request& request) { return api->handle(request); });
