@@ -27,6 +27,74 @@ export function stringToBytes(s: string): Uint8Array {
   return Uint8Array.wrap(String.UTF8.encode(s));
 }
 
+// Buffers larger than this are dropped after the call that needed them, so one large value
+// does not keep its memory for the rest of the guest's life.
+const KEEP_AT_MOST: i32 = 64 << 10;
+
+/**
+ * The string arguments of one host call as UTF-8, side by side in a buffer its owner reuses
+ * from call to call: once the buffer fits, encoding allocates nothing. `add` returns where the
+ * string went and leaves its byte length in `len`.
+ */
+export class ArgBuffer {
+  private buf: ArrayBuffer = new ArrayBuffer(256);
+  private at: usize = 0;
+  len: usize = 0;
+
+  /** Starts a call whose strings have `units` UTF-16 code units in all. */
+  begin(units: i32): void {
+    const need = units * 3;  // the most UTF-8 bytes a code unit becomes
+    if (need > this.buf.byteLength) this.buf = new ArrayBuffer(need);
+    this.at = 0;
+  }
+
+  add(s: string): usize {
+    const ptr = changetype<usize>(this.buf) + this.at;
+    this.len = String.UTF8.encodeUnsafe(changetype<usize>(s), s.length, ptr);
+    this.at += this.len;
+    return ptr;
+  }
+
+  /** Ends the call; lets go of a buffer grown large. */
+  end(): void {
+    if (this.buf.byteLength > KEEP_AT_MOST) this.buf = new ArrayBuffer(256);
+  }
+}
+
+/** A result buffer reused from call to call, grown to the size the host asks for. */
+export class ResultBuffer {
+  private buf: ArrayBuffer = new ArrayBuffer(256);
+
+  get ptr(): usize {
+    return changetype<usize>(this.buf);
+  }
+
+  get cap(): usize {
+    return <usize>this.buf.byteLength;
+  }
+
+  grow(size: usize): void {
+    if (size > this.cap) this.buf = new ArrayBuffer(<i32>size);
+  }
+
+  /** The first `len` bytes as a string. */
+  text(len: usize): string {
+    return String.UTF8.decodeUnsafe(this.ptr, len);
+  }
+
+  /** A copy of the first `len` bytes. */
+  copy(len: usize): Uint8Array {
+    const out = new Uint8Array(<i32>len);
+    memory.copy(out.dataStart, this.ptr, len);
+    return out;
+  }
+
+  /** Lets go of a buffer grown large. */
+  shrink(): void {
+    if (this.buf.byteLength > KEEP_AT_MOST) this.buf = new ArrayBuffer(256);
+  }
+}
+
 /** Builds `u32 count, then u32-length-prefixed byte strings` records (docs/abi.md). */
 export class ListWriter {
   private data: Uint8Array = new Uint8Array(64);

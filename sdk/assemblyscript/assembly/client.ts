@@ -2,7 +2,9 @@
 // the Dapr HTTP API through `wasi_experimental_http`. Values are raw bytes or JSON text,
 // stored and returned unchanged, so both transports see the same data.
 import * as abi from "./dapr_abi";
-import { Span, ptrOf, bytesToString, stringToBytes, ListWriter, ListReader } from "./bytes";
+import {
+  Span, ptrOf, bytesToString, stringToBytes, ListWriter, ListReader, ArgBuffer, ResultBuffer,
+} from "./bytes";
 import { Method, RequestBuilder, Response } from "./http";
 
 export enum Transport {
@@ -76,6 +78,9 @@ export class DaprClient {
   lastStatus: u32 = DaprStatus.OK;
   /** The HTTP status of the last call over the Http transport. */
   lastHttpStatus: u16 = 0;
+  // Reused by every direct call, so that a call allocates nothing but its result.
+  private args: ArgBuffer = new ArgBuffer();
+  private result: ResultBuffer = new ResultBuffer();
 
   constructor(
     public transport: Transport = Transport.Direct,
@@ -89,8 +94,13 @@ export class DaprClient {
       const items = [new StateItem(key, value, etag)];
       return this.saveBulkState(store, items);
     }
-    const s = Span.str(store), k = Span.str(key), v = Span.str(value), e = Span.str(etag);
-    return this.done(abi.state_set(s.ptr, s.len, k.ptr, k.len, v.ptr, v.len, e.ptr, e.len));
+    const a = this.args;
+    a.begin(store.length + key.length + value.length + etag.length);
+    const s = a.add(store), sl = a.len, k = a.add(key), kl = a.len;
+    const v = a.add(value), vl = a.len, e = a.add(etag), el = a.len;
+    const status = abi.state_set(s, sl, k, kl, v, vl, e, el);
+    a.end();
+    return this.done(status);
   }
 
   saveBulkState(store: string, items: StateItem[]): bool {
@@ -119,13 +129,19 @@ export class DaprClient {
   /** The value as stored (JSON text), or null when the key is missing or on error. */
   getState(store: string, key: string): string | null {
     if (this.transport == Transport.Http) {
-      const item = this.httpGetState(store, key);
+      const item = this.httpGetState(store, key, false);
       return item != null && item.found ? item.value : null;
     }
-    const s = Span.str(store), k = Span.str(key);
-    const bytes = this.readResult((buf: usize, cap: usize, len: usize, s: Span, k: Span): u32 =>
-      abi.state_get(s.ptr, s.len, k.ptr, k.len, buf, cap, len), s, k);
-    return bytes == null ? null : bytesToString(bytes);
+    const a = this.args;
+    a.begin(store.length + key.length);
+    const s = a.add(store), sl = a.len, k = a.add(key), kl = a.len;
+    const n = this.readResult((buf: usize, cap: usize, len: usize, s: usize, sl: usize, k: usize,
+                               kl: usize): u32 => abi.state_get(s, sl, k, kl, buf, cap, len),
+                              s, sl, k, kl);
+    if (n < 0) return null;
+    const value = this.result.text(<usize>n);
+    this.result.shrink();
+    return value;
   }
 
   getBulkState(store: string, keys: string[]): BulkStateItem[] {
@@ -133,7 +149,7 @@ export class DaprClient {
     if (this.transport == Transport.Http) {
       // One GET per key, as the values come back unchanged that way, each with its ETag.
       for (let i = 0; i < keys.length; i++) {
-        const item = this.httpGetState(store, keys[i]);
+        const item = this.httpGetState(store, keys[i], true);
         if (item == null) return new Array<BulkStateItem>();
         result.push(item);
       }
@@ -143,13 +159,18 @@ export class DaprClient {
     const list = new ListWriter().u32(<u32>keys.length);
     for (let i = 0; i < keys.length; i++) list.str(keys[i]);
     const encoded = list.finish();
-    const bytes = this.readResult((buf: usize, cap: usize, len: usize, s: Span, k: Span): u32 =>
-      abi.state_get_bulk(s.ptr, s.len, k.ptr, k.len, buf, cap, len),
-      Span.str(store), Span.bytes(encoded));
-    if (bytes == null) return result;
+    const a = this.args;
+    a.begin(store.length);
+    const s = a.add(store), sl = a.len;
+    const n = this.readResult((buf: usize, cap: usize, len: usize, s: usize, sl: usize, k: usize,
+                               kl: usize): u32 => abi.state_get_bulk(s, sl, k, kl, buf, cap, len),
+                              s, sl, ptrOf(encoded), <usize>encoded.length);
+    if (n < 0) return result;
+    const bytes = this.result.copy(<usize>n);
+    this.result.shrink();
     const r = new ListReader(bytes);
-    const n = r.u32();
-    for (let i: u32 = 0; i < n; i++) {
+    const count = r.u32();
+    for (let i: u32 = 0; i < count; i++) {
       const key = r.str();
       const found = r.u32() != 0;
       const value = r.str();
@@ -165,8 +186,10 @@ export class DaprClient {
       if (etag.length) b.header("If-Match", etag);
       return this.httpOk(this.sendBuilder(b));
     }
-    const s = Span.str(store), k = Span.str(key), e = Span.str(etag);
-    return this.done(abi.state_delete(s.ptr, s.len, k.ptr, k.len, e.ptr, e.len));
+    const a = this.args;
+    a.begin(store.length + key.length + etag.length);
+    const s = a.add(store), sl = a.len, k = a.add(key), kl = a.len, e = a.add(etag), el = a.len;
+    return this.done(abi.state_delete(s, sl, k, kl, e, el));
   }
 
   transaction(store: string, ops: TransactionOperation[]): bool {
@@ -251,31 +274,31 @@ export class DaprClient {
     return null;
   }
 
-  // Calls `call` with a buffer, growing it to the size the host asks for (docs/abi.md).
+  // Calls `call` with the result buffer, growing it to the size the host asks for
+  // (docs/abi.md): the result's length, or -1 on failure (the reason in lastStatus).
   private readResult(
-    call: (buf: usize, cap: usize, len: usize, a: Span, b: Span) => u32, a: Span, b: Span,
-  ): Uint8Array | null {
-    let cap: usize = 256;
+    call: (buf: usize, cap: usize, len: usize, a: usize, al: usize, b: usize, bl: usize) => u32,
+    a: usize, al: usize, b: usize, bl: usize,
+  ): isize {
     const len = memory.data(4);
     while (true) {
-      const buf = new Uint8Array(<i32>cap);
-      const err = call(ptrOf(buf), cap, len, a, b);
+      const err = call(this.result.ptr, this.result.cap, len, a, al, b, bl);
       if (err == DaprStatus.BUFFER_TOO_SMALL) {
-        cap = <usize>load<u32>(len);
+        this.result.grow(<usize>load<u32>(len));
         continue;
       }
       this.lastStatus = err;
-      if (err != 0) return null;
-      return buf.subarray(0, <i32>load<u32>(len));
+      return err == 0 ? <isize>load<u32>(len) : -1;
     }
   }
 
-  // GET of one key: the item (found or not), or null on failure (the reason in lastStatus).
-  private httpGetState(store: string, key: string): BulkStateItem | null {
+  // GET of one key: the item (found or not, with its ETag when asked for), or null on failure
+  // (the reason in lastStatus).
+  private httpGetState(store: string, key: string, withEtag: bool): BulkStateItem | null {
     const res = this.http(Method.GET, statePath(store, key), "");
     if (res == null) return null;
     const status = res.status;
-    const etag = status == 200 ? res.headerGet("ETag") : null;
+    const etag = withEtag && status == 200 ? res.headerGet("ETag") : null;
     const body = res.bodyText();
     res.close();
     if (status == 204) {
@@ -318,8 +341,19 @@ export class DaprClient {
 
 /** "/v1.0/state/<store>[/<key>]", each name percent-encoded as one path segment. */
 function statePath(store: string, key: string | null = null): string {
-  const path = "/v1.0/state/" + encodeURIComponent(store);
-  return key == null ? path : path + "/" + encodeURIComponent(key);
+  const path = "/v1.0/state/" + segment(store);
+  return key == null ? path : path + "/" + segment(key);
+}
+
+/** A name as one URL path segment: itself when nothing in it needs escaping. */
+function segment(name: string): string {
+  for (let i = 0; i < name.length; i++) {
+    const c = name.charCodeAt(i);
+    const plain = (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) ||
+                  (c >= 0x30 && c <= 0x39) || c == 0x2d || c == 0x5f || c == 0x2e || c == 0x7e;
+    if (!plain) return encodeURIComponent(name);
+  }
+  return name;
 }
 
 // The direct ABI's code for an HTTP API error: by Dapr's errorCode in the body where it names

@@ -1,6 +1,6 @@
 // Outbound HTTP through `wasi_experimental_http`: a request builder and its response.
 import * as raw from "./http_abi";
-import { Span, ptrOf, bytesToString } from "./bytes";
+import { Span, ptrOf, bytesToString, ArgBuffer } from "./bytes";
 
 export enum Method {
   GET, HEAD, POST, PUT, DELETE, PATCH, OPTIONS,
@@ -32,7 +32,14 @@ export class HttpError {
   }
 }
 
-const CHUNK: usize = 4096;
+const CHUNK: i32 = 4096;
+const KEEP_AT_MOST: i32 = 64 << 10;
+
+// Shared by every request and response of the guest, which makes one call at a time: once
+// grown, sending a request and reading a body allocate nothing but the result.
+const requestArgs = new ArgBuffer();
+let bodyBuffer = new Uint8Array(CHUNK);
+const NO_BODY = new Uint8Array(0);
 
 export class Response {
   private closed: bool = false;
@@ -41,7 +48,7 @@ export class Response {
   /** The first value of a header (case-insensitive), or null when absent. */
   headerGet(name: string): string | null {
     const n = Span.str(name);
-    let cap: usize = 1024;
+    let cap: usize = 128;
     const written = memory.data(4);
     while (cap <= 1 << 20) {
       const buf = new Uint8Array(<i32>cap);
@@ -69,28 +76,37 @@ export class Response {
 
   /** Reads the rest of the body, chunk by chunk, until the host reports its end. */
   bodyReadAll(): Uint8Array {
-    const chunks = new Array<Uint8Array>();
-    let total = 0;
-    const written = memory.data(4);
-    while (true) {
-      const buf = new Uint8Array(<i32>CHUNK);
-      if (raw.body_read(this.handle, ptrOf(buf), CHUNK, written) != 0) break;
-      const n = <i32>load<u32>(written);
-      if (n == 0) break;
-      chunks.push(buf.subarray(0, n));
-      total += n;
-    }
-    const body = new Uint8Array(total);
-    let at = 0;
-    for (let i = 0; i < chunks.length; i++) {
-      body.set(chunks[i], at);
-      at += chunks[i].length;
-    }
+    const total = this.readIntoBodyBuffer();
+    const body = bodyBuffer.slice(0, total);
+    releaseBodyBuffer();
     return body;
   }
 
   bodyText(): string {
-    return bytesToString(this.bodyReadAll());
+    const total = this.readIntoBodyBuffer();
+    const text = String.UTF8.decodeUnsafe(bodyBuffer.dataStart, <usize>total);
+    releaseBodyBuffer();
+    return text;
+  }
+
+  // Reads the rest of the body into the shared buffer, doubled whenever it is full; the length.
+  private readIntoBodyBuffer(): i32 {
+    let total = 0;
+    const written = memory.data(4);
+    while (true) {
+      if (total == bodyBuffer.length) {
+        const grown = new Uint8Array(bodyBuffer.length * 2);
+        memory.copy(grown.dataStart, bodyBuffer.dataStart, <usize>total);
+        bodyBuffer = grown;
+      }
+      const room = <usize>(bodyBuffer.length - total);
+      const at = bodyBuffer.dataStart + <usize>total;
+      if (raw.body_read(this.handle, at, room, written) != 0) break;
+      const n = <i32>load<u32>(written);
+      if (n == 0) break;
+      total += n;
+    }
+    return total;
   }
 
   close(): void {
@@ -100,10 +116,15 @@ export class Response {
   }
 }
 
+// Lets go of a body buffer grown large, so one large body does not keep its memory.
+function releaseBodyBuffer(): void {
+  if (bodyBuffer.length > KEEP_AT_MOST) bodyBuffer = new Uint8Array(CHUNK);
+}
+
 export class RequestBuilder {
   private verb: Method = Method.GET;
   private headerLines: string = "";
-  private payload: Uint8Array = new Uint8Array(0);
+  private payload: Uint8Array = NO_BODY;
   /** The error code of the last failed send(), 0 when it succeeded. */
   lastError: u32 = 0;
 
@@ -131,14 +152,15 @@ export class RequestBuilder {
 
   /** Sends the request; null on failure (the code is in lastError). */
   send(): Response | null {
-    const url = Span.str(this.url);
-    const method = Span.str(methodName(this.verb));
-    const headers = Span.str(this.headerLines);
+    const method = methodName(this.verb);
+    const a = requestArgs;
+    a.begin(this.url.length + method.length + this.headerLines.length);
+    const u = a.add(this.url), ul = a.len, m = a.add(method), ml = a.len;
+    const h = a.add(this.headerLines), hl = a.len;
     const out = memory.data(8);  // u16 status at +0, u32 handle at +4
-    const err = raw.req(
-      url.ptr, url.len, method.ptr, method.len, headers.ptr, headers.len,
-      ptrOf(this.payload), <usize>this.payload.length, out, out + 4,
-    );
+    const err = raw.req(u, ul, m, ml, h, hl, ptrOf(this.payload), <usize>this.payload.length,
+                        out, out + 4);
+    a.end();
     this.lastError = err;
     if (err != 0) return null;
     return new Response(load<u16>(out), load<u32>(out + 4));

@@ -80,6 +80,12 @@ function singleKeys(): void {
   expect(viaHttp.deleteState(STORE, odd), "HTTP delete of an odd key");
   expect(direct.getState(STORE, odd) == null, "the odd key is gone");
 
+  // So is a key that needs escaping in JSON (the HTTP save sends it in a JSON body).
+  const quoted = key("say \"hi\"\\ \t\u0001 ✓");
+  expect(viaHttp.saveState(STORE, quoted, "\"quoted\""), "HTTP save of a key with quotes");
+  expectText(direct.getState(STORE, quoted), "\"quoted\"", "direct read of a key with quotes");
+  expect(direct.deleteState(STORE, quoted), "direct delete of a key with quotes");
+
   // Missing keys and unknown stores look alike on both paths.
   expect(viaHttp.getState(STORE, key("nothing")) == null, "HTTP read of a missing key");
   expectCode(viaHttp.lastStatus, DaprStatus.NOT_FOUND, "HTTP status of a missing key");
