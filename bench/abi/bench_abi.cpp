@@ -69,7 +69,7 @@ Stats summarize(std::vector<double> samples) {
 }
 
 void print_row(const std::string& what, const Stats& s) {
-  std::printf("| %-66s | %10.2f | %10.2f | %10.2f |\n", what.c_str(), s.median, s.p90, s.min);
+  std::printf("| %-72s | %10.2f | %10.2f | %10.2f |\n", what.c_str(), s.median, s.p90, s.min);
   std::fflush(stdout);
 }
 
@@ -292,8 +292,9 @@ int main(int argc, char** argv) {
   std::printf("compiled once: %s in %.0f us, %s in %.0f us; in-memory state store\n\n",
               fs::path(paths[0]).filename().c_str(), guest_compile,
               fs::path(paths[1]).filename().c_str(), example_compile);
-  std::printf("| %-66s | %10s | %10s | %10s |\n", "us", "median", "p90", "min");
-  std::printf("|%s|%s|%s|%s|\n", std::string(68, '-').c_str(), std::string(12, '-').c_str(),
+  std::printf("| %-72s | %10s | %10s | %10s |\n", "us (state gets: per call)", "median", "p90",
+              "min");
+  std::printf("|%s|%s|%s|%s|\n", std::string(74, '-').c_str(), std::string(12, '-').c_str(),
               std::string(12, '-').c_str(), std::string(12, '-').c_str());
 
   print_row("instantiate abi_guest (Store + WASI + instance + drop)",
@@ -310,17 +311,16 @@ int main(int argc, char** argv) {
   Live guest(app, guest_module);
   guest.call("_start");
   if (int32_t failed = guest.call("setup"); failed != 0) die("setup failed");
-  print_row("state get, direct dapr ABI, raw (per call)",
-            time_loop(guest, "directRaw", {}, 20000, reps));
-  print_row("state get, direct dapr ABI, SDK getState (per call)",
+  print_row("state get, direct dapr ABI, raw", time_loop(guest, "directRaw", {}, 20000, reps));
+  print_row("state get, direct dapr ABI, SDK getState",
             time_loop(guest, "directSdk", {}, 20000, reps));
-  print_row("state get, wasi_experimental_http in process, raw (per call)",
+  print_row("state get, wasi_experimental_http in process, raw",
             time_loop(guest, "httpRaw", {0}, 5000, reps));
-  print_row("state get, wasi_experimental_http in process, SDK getState (per call)",
+  print_row("state get, wasi_experimental_http in process, SDK getState",
             time_loop(guest, "httpSdk", {0}, 5000, reps));
-  print_row("state get, wasi_experimental_http over TCP to the sidecar, raw (per call)",
+  print_row("state get, wasi_experimental_http over TCP to the sidecar, raw",
             time_loop(guest, "httpRaw", {1}, 500, reps));
-  print_row("state get, host libcurl over TCP to the sidecar, no guest (per call)",
+  print_row("state get, host libcurl over TCP to the sidecar, no guest",
             time_host_tcp(port, 500, reps));
   return 0;
 }
