@@ -3,6 +3,8 @@
 #include <filesystem>
 
 #include "components/resource_loader.h"
+#include "components/secretstores/env_store.h"
+#include "components/secretstores/file_store.h"
 #include "components/state/memory_store.h"
 #include "components/state/redis_store.h"
 #include "components/state/sqlite_store.h"
@@ -14,7 +16,8 @@ dapr::ComponentRegistry builtin_registry() {
   registry.add_state("state.in-memory", make_memory_store);
   registry.add_state("state.sqlite", make_sqlite_store);
   registry.add_state("state.redis", make_redis_store);
-  registry.add_secret_store("secretstores.local.env");
+  registry.add_secret_store("secretstores.local.env", make_env_secret_store);
+  registry.add_secret_store("secretstores.local.file", make_file_secret_store);
   return registry;
 }
 

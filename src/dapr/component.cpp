@@ -1,20 +1,17 @@
 #include "dapr/component.h"
 
-#include <algorithm>
-
 namespace wasmdapr::dapr {
 
 void ComponentRegistry::add_state(std::string type, StateFactory factory) {
   state_[std::move(type)] = std::move(factory);
 }
 
-void ComponentRegistry::add_secret_store(std::string type) {
-  secret_stores_.push_back(std::move(type));
+void ComponentRegistry::add_secret_store(std::string type, SecretFactory factory) {
+  secret_stores_[std::move(type)] = std::move(factory);
 }
 
 bool ComponentRegistry::knows(const std::string& type) const {
-  return state_.contains(type) ||
-         std::find(secret_stores_.begin(), secret_stores_.end(), type) != secret_stores_.end();
+  return state_.contains(type) || secret_stores_.contains(type);
 }
 
 namespace {
@@ -40,8 +37,15 @@ Result<ComponentSet, std::string> ComponentRegistry::build(
       return unexpected(origin(spec) + ": spec.version: " + spec.type + " has no version '" +
                         spec.version + "' (only v1)");
     }
-    if (!state_.contains(spec.type)) {
+    if (auto secret_factory = secret_stores_.find(spec.type);
+        secret_factory != secret_stores_.end()) {
+      auto store = secret_factory->second(spec);
+      if (!store) {
+        return unexpected(origin(spec) + ": spec.metadata: component '" + spec.name +
+                          "' failed to start: " + store.error().message);
+      }
       set.secret_stores.emplace(spec.name, spec);
+      set.secrets.emplace(spec.name, std::move(*store));
       continue;
     }
     auto store = state_.at(spec.type)(spec);

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "dapr/error.h"
+#include "dapr/secret_store.h"
 #include "dapr/state_store.h"
 #include "wasm/result.h"
 
@@ -31,12 +32,18 @@ struct ComponentSet {
     std::shared_ptr<StateStore> store;
   };
   std::map<std::string, StateEntry> state;
-  // Secret stores whose secrets are read at call time (secretstores.local.env).
+  // The spec of every secret store, by name (what the metadata API lists and the resource
+  // loader resolves secretKeyRef against), and the live store built from it.
   std::map<std::string, ComponentSpec> secret_stores;
+  std::map<std::string, std::shared_ptr<SecretStore>> secrets;
 
   StateStore* state_store(const std::string& name) const {
     auto it = state.find(name);
     return it == state.end() ? nullptr : it->second.store.get();
+  }
+  SecretStore* secret_store(const std::string& name) const {
+    auto it = secrets.find(name);
+    return it == secrets.end() ? nullptr : it->second.get();
   }
 };
 
@@ -47,9 +54,11 @@ class ComponentRegistry {
   using StateFactory =
       std::function<Result<std::unique_ptr<StateStore>, Error>(const ComponentSpec&)>;
 
+  using SecretFactory =
+      std::function<Result<std::unique_ptr<SecretStore>, Error>(const ComponentSpec&)>;
+
   void add_state(std::string type, StateFactory factory);
-  // A secret store type served by the sidecar itself, with no backend object.
-  void add_secret_store(std::string type);
+  void add_secret_store(std::string type, SecretFactory factory);
   bool knows(const std::string& type) const;
 
   // Builds every spec (failing with a message naming the spec's file and field).
@@ -57,7 +66,7 @@ class ComponentRegistry {
 
  private:
   std::map<std::string, StateFactory> state_;
-  std::vector<std::string> secret_stores_;
+  std::map<std::string, SecretFactory> secret_stores_;
 };
 
 }  // namespace wasmdapr::dapr

@@ -177,6 +177,19 @@ Status state_transaction(const DaprAbi& abi, const Call& call) {
   return done ? Status::Ok : from_error(done.error());
 }
 
+// The secret as the HTTP API answers it; NotFound where the HTTP API answers 204.
+Status secret_get(const DaprAbi& abi, const Call& call) {
+  auto store_name = call.bytes(0);
+  auto name = call.bytes(2);
+  if (!store_name || !name) return Status::MemoryAccessError;
+  const dapr::SecretStore* store = abi.secret_store(*store_name);
+  if (!store) return Status::ComponentNotFound;
+  auto got = store->get(std::string(*name), {});
+  if (!got) return from_error(got.error());
+  if (!*got || (*got)->empty()) return Status::NotFound;
+  return call.write_result(4, dapr::secret_json(**got));
+}
+
 struct Export {
   const char* name;
   size_t params;
@@ -187,6 +200,7 @@ constexpr Export kExports[] = {
     {"state_get", 7, state_get<false>},    {"state_get_etag", 7, state_get<true>},
     {"state_set", 8, state_set},           {"state_delete", 6, state_delete},
     {"state_get_bulk", 7, state_get_bulk}, {"state_transaction", 4, state_transaction},
+    {"secret_get", 7, secret_get},
 };
 
 }  // namespace
@@ -195,11 +209,17 @@ DaprAbi::DaprAbi(const dapr::ComponentSet& components, std::string app_id) {
   for (const auto& [name, entry] : components.state) {
     state_.emplace(name, StateTarget{entry.store.get(), dapr::KeyPrefix(entry.spec, app_id)});
   }
+  for (const auto& [name, store] : components.secrets) secrets_.emplace(name, store.get());
 }
 
 const DaprAbi::StateTarget* DaprAbi::state_target(std::string_view name) const {
   auto it = state_.find(name);
   return it == state_.end() ? nullptr : &it->second;
+}
+
+const dapr::SecretStore* DaprAbi::secret_store(std::string_view name) const {
+  auto it = secrets_.find(name);
+  return it == secrets_.end() ? nullptr : it->second;
 }
 
 void DaprAbi::add_to_linker(wasm::Linker& linker) {

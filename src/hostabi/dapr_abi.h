@@ -41,9 +41,11 @@ class DaprAbi {
     dapr::KeyPrefix prefix;
   };
   const StateTarget* state_target(std::string_view name) const;
+  const dapr::SecretStore* secret_store(std::string_view name) const;
 
  private:
   std::map<std::string, StateTarget, std::less<>> state_;
+  std::map<std::string, const dapr::SecretStore*, std::less<>> secrets_;
 };
 
 }  // namespace wasmdapr::hostabi

@@ -62,6 +62,7 @@ http::Response no_route() {
 Sidecar::Sidecar(const dapr::ComponentSet& components, SidecarOptions options)
     : options_(std::move(options)),
       state_(components, options_.app_id),
+      secrets_(components),
       metadata_(components, options_.app_id, options_.runtime_version) {}
 
 bool Sidecar::authorized(const http::Request& request) const {
@@ -95,6 +96,10 @@ http::Response Sidecar::route(const http::Request& request, std::string_view pat
   }
   if (n == 4 && s[0] == "v1.0-alpha1" && s[1] == "state" && s[3] == "query") {
     return is_write(m) ? state_.query(s[2], request) : method_not_allowed(request);
+  }
+  if (n == 4 && s[0] == "v1.0" && s[1] == "secrets") {
+    if (m != "GET") return method_not_allowed(request);
+    return s[3] == "bulk" ? secrets_.bulk(s[2], request) : secrets_.get(s[2], s[3], request);
   }
   if (n >= 2 && s[0] == "v1.0" && s[1] == "metadata") {
     if (n == 2) return m == "GET" ? metadata_.get() : method_not_allowed(request);

@@ -15,6 +15,7 @@
 #include "dapr/component.h"
 #include "http/server.h"
 #include "sidecar/metadata_api.h"
+#include "sidecar/secrets_api.h"
 #include "sidecar/state_api.h"
 
 namespace wasmdapr::sidecar {
@@ -43,6 +44,7 @@ class Sidecar {
 
   SidecarOptions options_;
   StateApi state_;
+  SecretsApi secrets_;
   MetadataApi metadata_;
   std::function<void()> shutdown_;
   std::once_flag shutdown_once_;
