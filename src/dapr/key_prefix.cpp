@@ -1,15 +1,39 @@
 #include "dapr/key_prefix.h"
 
+#include <cctype>
+#include <cstdlib>
+
 namespace wasmdapr::dapr {
 
+namespace {
+
+std::string lower(std::string_view text) {
+  std::string out(text);
+  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+// The `keyPrefix` setting, its name matched case-insensitively like every component setting;
+// Dapr lower-cases the value, custom prefixes included.
+std::string prefix_mode(const ComponentSpec& spec) {
+  for (const auto& [name, value] : spec.metadata) {
+    if (lower(name) == "keyprefix" && !value.empty()) return lower(value);
+  }
+  return "appid";
+}
+
+}  // namespace
+
 KeyPrefix::KeyPrefix(const ComponentSpec& spec, std::string_view app_id) {
-  auto it = spec.metadata.find("keyPrefix");
-  std::string mode = it == spec.metadata.end() ? "appid" : it->second;
+  std::string mode = prefix_mode(spec);
   std::string base;
   if (mode == "appid") {
     base = app_id;
   } else if (mode == "name") {
     base = spec.name;
+  } else if (mode == "namespace") {
+    const char* ns = std::getenv("NAMESPACE");
+    base = ns && *ns ? std::string(ns) + "." + std::string(app_id) : std::string(app_id);
   } else if (mode != "none") {
     base = mode;
   }

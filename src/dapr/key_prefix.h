@@ -2,7 +2,9 @@
 // Dapr's state key scheme, shared by the HTTP API and the guest ABI so a key saved through
 // one is found through the other: "<prefix>||<key>", where the component's `keyPrefix`
 // metadata picks the prefix: "appid" (the default) → the app id, "name" → the component's
-// name, "none" → no prefix, anything else → that string itself.
+// name, "namespace" → "<$NAMESPACE>.<app id>" (the app id alone when NAMESPACE is unset),
+// "none" → no prefix, anything else → that string itself. As in Dapr, the setting's name is
+// matched case-insensitively and its value is lower-cased.
 
 #include <optional>
 #include <string>

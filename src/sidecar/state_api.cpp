@@ -128,6 +128,12 @@ http::Response not_supported(std::string_view store, std::string_view what) {
                    "state store " + std::string(store) + " doesn't support " + std::string(what));
 }
 
+// A member that may be left out: absent or null reads as an empty array.
+const JsonView* array_or_empty(const JsonView* member) {
+  static const JsonView empty = *JsonView::parse("[]");
+  return member && !member->is_null() ? member : &empty;
+}
+
 Result<JsonView, http::Response> parse_body(const http::Request& request) {
   auto json = JsonView::parse(request.body);
   if (!json) return unexpected(malformed("malformed JSON request body: " + json.error()));
@@ -203,8 +209,10 @@ http::Response StateApi::bulk_get(std::string_view store, const http::Request& r
   if (!t) return std::move(t.error());
   auto body = parse_body(request);
   if (!body) return std::move(body.error());
-  const JsonView* keys = body->is_object() ? body->find("keys") : nullptr;
-  if (!keys || !keys->is_array()) return malformed("the request body needs a \"keys\" array");
+  if (!body->is_object()) return malformed("the request body must be a JSON object");
+  // As the runtime reads it, a request without keys asks for none.
+  const JsonView* keys = array_or_empty(body->find("keys"));
+  if (!keys->is_array()) return malformed("\"keys\" must be an array of strings");
   dapr::Metadata metadata;
   if (const JsonView* m = body->find("metadata")) {
     if (auto read = read_metadata_object(*m, metadata); !read) return malformed(read.error());
@@ -271,10 +279,10 @@ http::Response StateApi::transaction(std::string_view store, const http::Request
   }
   auto body = parse_body(request);
   if (!body) return std::move(body.error());
-  const JsonView* operations = body->is_object() ? body->find("operations") : nullptr;
-  if (!operations || !operations->is_array()) {
-    return malformed("the request body needs an \"operations\" array");
-  }
+  if (!body->is_object()) return malformed("the request body must be a JSON object");
+  // As the runtime reads it, a transaction without operations changes nothing.
+  const JsonView* operations = array_or_empty(body->find("operations"));
+  if (!operations->is_array()) return malformed("\"operations\" must be an array");
   dapr::Metadata metadata;
   if (const JsonView* m = body->find("metadata")) {
     if (auto read = read_metadata_object(*m, metadata); !read) return malformed(read.error());

@@ -453,6 +453,17 @@ TEST_P(StateRoutes, DeleteTakesConcurrencyAndConsistencyParameters) {
   EXPECT_EQ(get("k").status, 204);
 }
 
+TEST_P(StateRoutes, LeftOutKeysAndOperationsMeanNoneAsTheRuntimeReadsThem) {
+  auto bulk = call("POST", state_path("/bulk"), "{}");
+  EXPECT_EQ(bulk.status, 200) << bulk.body;
+  EXPECT_EQ(bulk.body, "[]");
+  EXPECT_EQ(call("POST", state_path("/transaction"), R"({"metadata":null})").status, 204);
+  EXPECT_TRUE(IsApiError(call("POST", state_path("/bulk"), R"({"keys":"k1"})"), 400,
+                         "ERR_MALFORMED_REQUEST"));
+  EXPECT_TRUE(
+      IsApiError(call("POST", state_path("/transaction"), "[]"), 400, "ERR_MALFORMED_REQUEST"));
+}
+
 TEST_P(StateRoutes, TransactionAppliesUpsertsAndDeletes) {
   put("gone", "1");
   std::string etag = put("kept", "1");
