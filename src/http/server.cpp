@@ -77,30 +77,26 @@ class Session : public std::enable_shared_from_this<Session> {
     request.body = std::move(req.body());
     bool keep_alive = req.keep_alive();
     unsigned version = req.version();
-    write(handler_(request), keep_alive, version);
+    write(handler_(request), keep_alive, version, req.method() == bhttp::verb::head);
   }
 
   // Malformed input: answer with the matching status, then close the connection, because the
   // stream's framing can no longer be trusted.
   void reject(beast::error_code ec) {
-    int status = 400;
-    std::string message = "malformed HTTP request: " + ec.message();
-    if (ec == bhttp::error::body_limit) {
-      status = 413;
-      message = "request body exceeds " + std::to_string(options_.max_body_bytes) + " bytes";
-    } else if (ec == bhttp::error::header_limit) {
-      status = 431;
-      message = "request headers exceed " + std::to_string(options_.max_header_bytes) + " bytes";
-    }
     Response response;
-    response.status = status;
-    response.with_header("Content-Type", "application/json");
-    response.body = R"({"errorCode":"ERR_MALFORMED_REQUEST","message":")" + message + "\"}";
+    if (ec == bhttp::error::body_limit) {
+      response = body_too_large(options_.max_body_bytes);
+    } else if (ec == bhttp::error::header_limit) {
+      response = malformed_request(
+          431, "request headers exceed " + std::to_string(options_.max_header_bytes) + " bytes");
+    } else {
+      response = malformed_request(400, "malformed HTTP request: " + ec.message());
+    }
     rejected_ = true;
     write(std::move(response), false, 11);
   }
 
-  void write(Response response, bool keep_alive, unsigned version) {
+  void write(Response response, bool keep_alive, unsigned version, bool head = false) {
     auto res = std::make_shared<bhttp::response<bhttp::string_body>>();
     res->version(version);
     res->result(static_cast<unsigned>(response.status));
@@ -109,6 +105,7 @@ class Session : public std::enable_shared_from_this<Session> {
     res->body() = std::move(response.body);
     res->keep_alive(keep_alive);
     res->prepare_payload();
+    if (head) res->body().clear();  // the length of the body a GET would get, and no body
     bhttp::async_write(stream_, *res,
                        [self = shared_from_this(), res, keep_alive](beast::error_code ec, size_t) {
                          if (ec || !keep_alive) return self->close();
@@ -237,6 +234,19 @@ uint16_t Server::port() const {
 
 void Server::stop() {
   if (impl_) impl_->stop();
+}
+
+Response malformed_request(int status, const std::string& message) {
+  Response response;
+  response.status = status;
+  response.with_header("Content-Type", "application/json");
+  response.body = R"({"errorCode":"ERR_MALFORMED_REQUEST","message":")" + message + "\"}";
+  return response;
+}
+
+Response body_too_large(size_t max_body_bytes) {
+  return malformed_request(413,
+                           "request body exceeds " + std::to_string(max_body_bytes) + " bytes");
 }
 
 std::string url_decode(std::string_view text, bool plus_is_space) {

@@ -67,6 +67,12 @@ class Server {
   std::unique_ptr<Impl> impl_;
 };
 
+// The answers the server gives to input it refuses, for in-process callers that must answer
+// alike: {"errorCode":"ERR_MALFORMED_REQUEST","message":...} with that status (`message` is
+// plain text without quotes or backslashes), and the 413 for a body over the limit.
+Response malformed_request(int status, const std::string& message);
+Response body_too_large(size_t max_body_bytes);
+
 // Percent-decoding of a path segment or query component ('+' is a space only in queries).
 std::string url_decode(std::string_view text, bool plus_is_space = false);
 // The query string's parameters, decoded, in order.

@@ -25,8 +25,8 @@ http::Request to_server_request(const http::OutboundRequest& outbound) {
 }
 
 // The sidecar's answer as a client would receive it over TCP: names lower-cased, and the
-// Content-Length the server adds.
-http::OutboundResponse to_client_response(http::Response response) {
+// Content-Length the server adds; a HEAD answer carries no body.
+http::OutboundResponse to_client_response(http::Response response, bool head) {
   http::OutboundResponse out;
   out.status = response.status;
   for (auto& [name, value] : response.headers) {
@@ -34,7 +34,7 @@ http::OutboundResponse to_client_response(http::Response response) {
     out.headers.emplace_back(std::move(name), std::move(value));
   }
   out.headers.emplace_back("content-length", std::to_string(response.body.size()));
-  out.body = std::move(response.body);
+  if (!head) out.body = std::move(response.body);
   return out;
 }
 
@@ -50,16 +50,25 @@ bool AppServices::wanted(const RunOptions& options, const wasm::Module& module) 
 
 AppServices::AppServices(std::unique_ptr<SidecarHost> sidecar,
                          std::unique_ptr<hostabi::HttpAbi> http, std::string app_id,
-                         uint16_t dapr_port)
+                         uint16_t dapr_port, size_t max_body)
     : sidecar_(std::move(sidecar)),
       http_(std::move(http)),
       dapr_(sidecar_->components(), app_id),
       app_id_(std::move(app_id)),
-      dapr_port_(dapr_port) {
-  http_->set_local(hostabi::Origin{"http", "127.0.0.1", dapr_port_},
-                   [api = &sidecar_->api()](const http::OutboundRequest& request) {
-                     return to_client_response(api->handle(to_server_request(request)));
-                   });
+      dapr_port_(dapr_port),
+      max_body_(max_body) {
+  http_->set_local(
+      hostabi::Origin{"http", "127.0.0.1", dapr_port_},
+      [this](const http::OutboundRequest& request) { return answer_in_process(request); });
+}
+
+http::OutboundResponse AppServices::answer_in_process(const http::OutboundRequest& request) {
+  // The limits and framing of the HTTP server apply in process too.
+  if (request.body.size() > max_body_) {
+    return to_client_response(http::body_too_large(max_body_), false);
+  }
+  return to_client_response(sidecar_->api().handle(to_server_request(request)),
+                            request.method == "HEAD");
 }
 
 Result<std::unique_ptr<AppServices>, std::string> AppServices::start(const RunOptions& options) {
@@ -68,7 +77,8 @@ Result<std::unique_ptr<AppServices>, std::string> AppServices::start(const RunOp
   auto sidecar = SidecarHost::start(options, options.dapr_http_port);
   if (!sidecar) return unexpected(std::move(sidecar.error()));
   uint16_t port = (*sidecar)->port().value_or(kDefaultDaprHttpPort);
-  return std::make_unique<AppServices>(std::move(*sidecar), std::move(*http), options.app_id, port);
+  return std::make_unique<AppServices>(std::move(*sidecar), std::move(*http), options.app_id, port,
+                                       options.max_request_body_bytes);
 }
 
 void AppServices::add_to_linker(wasm::Linker& linker) {

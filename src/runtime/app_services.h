@@ -28,11 +28,14 @@ class AppServices {
   static Result<std::unique_ptr<AppServices>, std::string> start(const RunOptions& options);
 
   void add_to_linker(wasm::Linker& linker);
+  // A guest's request to the sidecar's own address, answered as its HTTP server would answer
+  // it over TCP (same status, headers, body, limits), without the network.
+  http::OutboundResponse answer_in_process(const http::OutboundRequest& request);
   // What `dapr run` tells an app about its sidecar: APP_ID and DAPR_HTTP_PORT.
   std::vector<std::string> guest_environment() const;
 
   AppServices(std::unique_ptr<SidecarHost> sidecar, std::unique_ptr<hostabi::HttpAbi> http,
-              std::string app_id, uint16_t dapr_port);
+              std::string app_id, uint16_t dapr_port, size_t max_body);
 
  private:
   std::unique_ptr<SidecarHost> sidecar_;
@@ -40,6 +43,7 @@ class AppServices {
   hostabi::DaprAbi dapr_;
   std::string app_id_;
   uint16_t dapr_port_;
+  size_t max_body_;
 };
 
 }  // namespace wasmdapr::runtime
