@@ -134,6 +134,20 @@ const JsonView* array_or_empty(const JsonView* member) {
   return member && !member->is_null() ? member : &empty;
 }
 
+// The request-level metadata of a JSON body's "metadata" object, with the query's metadata.*
+// parameters over it.
+Result<dapr::Metadata, http::Response> request_metadata(const JsonView& body,
+                                                        const http::Request& request) {
+  dapr::Metadata metadata;
+  if (const JsonView* m = body.find("metadata")) {
+    if (auto read = read_metadata_object(*m, metadata); !read) {
+      return unexpected(malformed(read.error()));
+    }
+  }
+  overlay(metadata, RequestParams::of(request).metadata);
+  return metadata;
+}
+
 Result<JsonView, http::Response> parse_body(const http::Request& request) {
   auto json = JsonView::parse(request.body);
   if (!json) return unexpected(malformed("malformed JSON request body: " + json.error()));
@@ -213,11 +227,8 @@ http::Response StateApi::bulk_get(std::string_view store, const http::Request& r
   // As the runtime reads it, a request without keys asks for none.
   const JsonView* keys = array_or_empty(body->find("keys"));
   if (!keys->is_array()) return malformed("\"keys\" must be an array of strings");
-  dapr::Metadata metadata;
-  if (const JsonView* m = body->find("metadata")) {
-    if (auto read = read_metadata_object(*m, metadata); !read) return malformed(read.error());
-  }
-  overlay(metadata, RequestParams::of(request).metadata);
+  auto metadata = request_metadata(*body, request);
+  if (!metadata) return std::move(metadata.error());
   if (const JsonView* parallelism = body->find("parallelism");
       parallelism && !parallelism->is_null() && parallelism->integer().value_or(0) < 0) {
     return malformed("parallelism must be a non-negative integer");
@@ -229,7 +240,7 @@ http::Response StateApi::bulk_get(std::string_view store, const http::Request& r
     auto full_key = store_key((*t)->prefix, key.string());
     if (!full_key) return malformed(full_key.error());
     user_keys.push_back(key.string());
-    gets.push_back(dapr::GetRequest{std::move(*full_key), metadata});
+    gets.push_back(dapr::GetRequest{std::move(*full_key), *metadata});
   }
   auto items = (*t)->store->bulk_get(gets);
   if (!items) return operation_error(items.error(), kBulkGetErrors);
@@ -283,11 +294,8 @@ http::Response StateApi::transaction(std::string_view store, const http::Request
   // As the runtime reads it, a transaction without operations changes nothing.
   const JsonView* operations = array_or_empty(body->find("operations"));
   if (!operations->is_array()) return malformed("\"operations\" must be an array");
-  dapr::Metadata metadata;
-  if (const JsonView* m = body->find("metadata")) {
-    if (auto read = read_metadata_object(*m, metadata); !read) return malformed(read.error());
-  }
-  overlay(metadata, RequestParams::of(request).metadata);
+  auto metadata = request_metadata(*body, request);
+  if (!metadata) return std::move(metadata.error());
   std::vector<dapr::TransactionOperation> ops;
   for (const auto& op : operations->items()) {
     const JsonView* kind = op.is_object() ? op.find("operation") : nullptr;
@@ -295,7 +303,7 @@ http::Response StateApi::transaction(std::string_view store, const http::Request
     if (!kind || !kind->is_string() || !item) {
       return malformed("each operation needs \"operation\" and \"request\"");
     }
-    auto parts = read_item(*item, (*t)->prefix, metadata);
+    auto parts = read_item(*item, (*t)->prefix, *metadata);
     if (!parts) return malformed(parts.error());
     dapr::TransactionOperation operation;
     if (kind->string() == "upsert") {
@@ -309,7 +317,7 @@ http::Response StateApi::transaction(std::string_view store, const http::Request
     }
     ops.push_back(std::move(operation));
   }
-  auto done = (*t)->store->transact(ops, metadata);
+  auto done = (*t)->store->transact(ops, *metadata);
   if (!done && done.error().code == dapr::Error::Code::NotSupported) {
     return not_supported(store, "transaction");
   }
