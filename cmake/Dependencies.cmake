@@ -21,3 +21,21 @@ find_program(WAT2WASM wat2wasm REQUIRED)
 find_program(WAST2JSON wast2json REQUIRED)
 find_program(CLANG_WASM clang-16 REQUIRED)
 find_program(WASM_LD wasm-ld-16 NAMES wasm-ld-16 wasm-ld REQUIRED)
+
+# A release binary links its C++ libraries statically: mapping and relocating shared C++
+# libraries is most of a `wasmdapr run` start-up. The C library stays shared (dlopen of libcurl
+# needs it). Every library linked here must be static for libstdc++ to be, so that only one
+# copy of the C++ runtime is in the process.
+option(WASMDAPR_STATIC_DEPS "Link libstdc++, yaml-cpp, SQLite and hiredis statically" OFF)
+if(WASMDAPR_STATIC_DEPS)
+  find_library(YAML_CPP_STATIC libyaml-cpp.a REQUIRED)
+  find_library(SQLITE3_STATIC libsqlite3.a REQUIRED)
+  find_library(HIREDIS_STATIC libhiredis.a REQUIRED)
+  set_target_properties(yaml-cpp PROPERTIES IMPORTED_LOCATION_NONE ${YAML_CPP_STATIC}
+                                            IMPORTED_LOCATION ${YAML_CPP_STATIC})
+  set_property(TARGET yaml-cpp PROPERTY IMPORTED_SONAME_NONE)
+  set_target_properties(SQLite::SQLite3 PROPERTIES IMPORTED_LOCATION ${SQLITE3_STATIC}
+                        INTERFACE_LINK_LIBRARIES "Threads::Threads;${CMAKE_DL_LIBS};m")
+  set_target_properties(PkgConfig::HIREDIS PROPERTIES INTERFACE_LINK_LIBRARIES ${HIREDIS_STATIC})
+  add_link_options(-static-libstdc++ -static-libgcc)
+endif()
