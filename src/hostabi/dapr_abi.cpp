@@ -6,6 +6,7 @@
 
 #include "hostabi/guest_memory.h"
 #include "hostabi/list_codec.h"
+#include "hostabi/utf8.h"
 
 namespace wasmdapr::hostabi {
 namespace {
@@ -76,13 +77,27 @@ struct StateKey {
   std::string key;
 };
 
+// The named state store, or why there is none: a name that is not text is invalid.
+std::optional<Status> find_store(const DaprAbi& abi, std::string_view name,
+                                 const DaprAbi::StateTarget*& out) {
+  if (!valid_utf8(name)) return Status::InvalidArgument;
+  out = abi.state_target(name);
+  if (!out) return Status::ComponentNotFound;
+  return std::nullopt;
+}
+
+// The store key of a guest's key: UTF-8, and a key Dapr allows (not empty, no "||").
+std::optional<std::string> store_key(const DaprAbi::StateTarget& target, std::string_view key) {
+  if (!valid_utf8(key)) return std::nullopt;
+  return target.prefix.apply(key);
+}
+
 std::optional<Status> resolve(const DaprAbi& abi, const Call& call, StateKey& out) {
   auto store = call.bytes(0);
   auto key = call.bytes(2);
   if (!store || !key) return Status::MemoryAccessError;
-  out.target = abi.state_target(*store);
-  if (!out.target) return Status::ComponentNotFound;
-  auto full = out.target->prefix.apply(*key);
+  if (auto failed = find_store(abi, *store, out.target)) return failed;
+  auto full = store_key(*out.target, *key);
   if (!full) return Status::InvalidArgument;
   out.key = std::move(*full);
   return std::nullopt;
@@ -135,14 +150,14 @@ Status state_get_bulk(const DaprAbi& abi, const Call& call) {
   auto store = call.bytes(0);
   auto encoded = call.bytes(2);
   if (!store || !encoded) return Status::MemoryAccessError;
-  const auto* target = abi.state_target(*store);
-  if (!target) return Status::ComponentNotFound;
+  const DaprAbi::StateTarget* target = nullptr;
+  if (auto failed = find_store(abi, *store, target)) return *failed;
   auto keys = decode_key_list(*encoded);
   if (!keys) return Status::InvalidArgument;
   std::vector<dapr::GetRequest> requests;
   requests.reserve(keys->size());
   for (const auto& user_key : *keys) {
-    auto full = target->prefix.apply(user_key);
+    auto full = store_key(*target, user_key);
     if (!full) return Status::InvalidArgument;
     requests.emplace_back().key = std::move(*full);
   }
@@ -162,14 +177,14 @@ Status state_transaction(const DaprAbi& abi, const Call& call) {
   auto store = call.bytes(0);
   auto encoded = call.bytes(2);
   if (!store || !encoded) return Status::MemoryAccessError;
-  const auto* target = abi.state_target(*store);
-  if (!target) return Status::ComponentNotFound;
+  const DaprAbi::StateTarget* target = nullptr;
+  if (auto failed = find_store(abi, *store, target)) return *failed;
   auto ops = decode_transaction(*encoded);
   if (!ops) return Status::InvalidArgument;
   for (auto& op : *ops) {
     std::string& key =
         op.kind == dapr::TransactionOperation::Kind::Upsert ? op.upsert.key : op.del.key;
-    auto full = target->prefix.apply(key);
+    auto full = store_key(*target, key);
     if (!full) return Status::InvalidArgument;
     key = std::move(*full);
   }

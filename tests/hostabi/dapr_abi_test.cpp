@@ -127,6 +127,15 @@ TEST_F(DaprAbiTest, SeparatorInKeyIsInvalid) {
   EXPECT_EQ(set("a||b", "1"), Status::InvalidArgument);
 }
 
+TEST_F(DaprAbiTest, NamesThatAreNotUtf8AreInvalid) {
+  EXPECT_EQ(set("bad\xC3(", "1"), Status::InvalidArgument);         // a broken two-byte sequence
+  EXPECT_EQ(set("bad\xED\xA0\x80", "1"), Status::InvalidArgument);  // a surrogate
+  EXPECT_EQ(set("caf\xC3\xA9", "1"), Status::Ok);
+  auto s = guest_->put("state\xFFstore");
+  auto k = guest_->put("k");
+  EXPECT_EQ(Status(guest_->call("state_set", {s, 11, k, 1, k, 1, 0, 0})), Status::InvalidArgument);
+}
+
 TEST_F(DaprAbiTest, EtagsGuardWrites) {
   ASSERT_EQ(set("counter", "1"), Status::Ok);
   std::string etag;
