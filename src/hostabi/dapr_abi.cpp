@@ -6,7 +6,7 @@
 
 #include "hostabi/guest_memory.h"
 #include "hostabi/list_codec.h"
-#include "hostabi/utf8.h"
+#include "wasm/binary_reader.h"
 
 namespace wasmdapr::hostabi {
 namespace {
@@ -80,7 +80,7 @@ struct StateKey {
 // The named state store, or why there is none: a name that is not text is invalid.
 std::optional<Status> find_store(const DaprAbi& abi, std::string_view name,
                                  const DaprAbi::StateTarget*& out) {
-  if (!valid_utf8(name)) return Status::InvalidArgument;
+  if (!wasm::is_valid_utf8(name)) return Status::InvalidArgument;
   out = abi.state_target(name);
   if (!out) return Status::ComponentNotFound;
   return std::nullopt;
@@ -88,7 +88,7 @@ std::optional<Status> find_store(const DaprAbi& abi, std::string_view name,
 
 // The store key of a guest's key: UTF-8, and a key Dapr allows (not empty, no "||").
 std::optional<std::string> store_key(const DaprAbi::StateTarget& target, std::string_view key) {
-  if (!valid_utf8(key)) return std::nullopt;
+  if (!wasm::is_valid_utf8(key)) return std::nullopt;
   return target.prefix.apply(key);
 }
 
