@@ -175,6 +175,15 @@ Result<const StateApi::Target*, http::Response> StateApi::target(std::string_vie
   return &it->second;
 }
 
+Result<StateApi::KeyRequest, http::Response> StateApi::key_request(
+    std::string_view store, std::string_view key, const http::Request& request) const {
+  auto t = target(store);
+  if (!t) return unexpected(std::move(t.error()));
+  auto full_key = store_key((*t)->prefix, key);
+  if (!full_key) return unexpected(malformed(full_key.error()));
+  return KeyRequest{*t, std::move(*full_key), RequestParams::of(request)};
+}
+
 http::Response StateApi::save(std::string_view store, const http::Request& request) const {
   auto t = target(store);
   if (!t) return std::move(t.error());
@@ -198,15 +207,12 @@ http::Response StateApi::save(std::string_view store, const http::Request& reque
 
 http::Response StateApi::get(std::string_view store, std::string_view key,
                              const http::Request& request) const {
-  auto t = target(store);
-  if (!t) return std::move(t.error());
-  auto params = RequestParams::of(request);
-  auto full_key = store_key((*t)->prefix, key);
-  if (!full_key) return malformed(full_key.error());
-  auto consistency = read_consistency(params.get("consistency").value_or(""));
+  auto k = key_request(store, key, request);
+  if (!k) return std::move(k.error());
+  auto consistency = read_consistency(k->params.get("consistency").value_or(""));
   if (!consistency) return malformed(consistency.error());
   auto got =
-      (*t)->store->get(dapr::GetRequest{std::move(*full_key), params.metadata, *consistency});
+      k->target->store->get(dapr::GetRequest{std::move(k->key), k->params.metadata, *consistency});
   if (!got) return operation_error(got.error(), kGetErrors);
   if (!got->found) return no_content();
   http::Response response;
@@ -265,19 +271,18 @@ http::Response StateApi::bulk_get(std::string_view store, const http::Request& r
 
 http::Response StateApi::del(std::string_view store, std::string_view key,
                              const http::Request& request) const {
-  auto t = target(store);
-  if (!t) return std::move(t.error());
-  auto params = RequestParams::of(request);
-  auto full_key = store_key((*t)->prefix, key);
-  if (!full_key) return malformed(full_key.error());
-  auto concurrency = read_concurrency(params.get("concurrency").value_or(""));
+  auto k = key_request(store, key, request);
+  if (!k) return std::move(k.error());
+  auto concurrency = read_concurrency(k->params.get("concurrency").value_or(""));
   if (!concurrency) return malformed(concurrency.error());
-  auto consistency = read_consistency(params.get("consistency").value_or(""));
+  auto consistency = read_consistency(k->params.get("consistency").value_or(""));
   if (!consistency) return malformed(consistency.error());
-  dapr::DeleteRequest del{std::move(*full_key), std::nullopt, params.metadata,
+  dapr::DeleteRequest del{std::move(k->key), std::nullopt, k->params.metadata,
                           dapr::StateOptions{*concurrency, *consistency}};
   if (auto etag = request.header("If-Match"); !etag.empty()) del.etag = std::string(etag);
-  if (auto done = (*t)->store->del(del); !done) return operation_error(done.error(), kDeleteErrors);
+  if (auto done = k->target->store->del(del); !done) {
+    return operation_error(done.error(), kDeleteErrors);
+  }
   return no_content();
 }
 

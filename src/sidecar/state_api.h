@@ -15,6 +15,7 @@
 #include "dapr/component.h"
 #include "dapr/key_prefix.h"
 #include "http/server.h"
+#include "sidecar/request_params.h"
 #include "wasm/result.h"
 
 namespace wasmdapr::sidecar {
@@ -40,6 +41,14 @@ class StateApi {
   };
   // The named store, or the error response for a missing one.
   Result<const Target*, http::Response> target(std::string_view store) const;
+  // What the routes on one key share: its store, its store key and the query parameters.
+  struct KeyRequest {
+    const Target* target;
+    std::string key;
+    RequestParams params;
+  };
+  Result<KeyRequest, http::Response> key_request(std::string_view store, std::string_view key,
+                                                 const http::Request& request) const;
 
   std::map<std::string, Target, std::less<>> stores_;
 };
