@@ -56,6 +56,9 @@ void add_run_options(CLI::App& run, RunOptions& o, std::vector<std::string>& dir
   run.add_option("--app-id", o.app_id, "Dapr app id");
   run.add_option("--dapr-http-port", o.dapr_http_port, "Serve the Dapr HTTP API on this port");
   run.add_option("--dapr-listen-address", o.dapr_listen_address, "Address the sidecar binds");
+  run.add_option("--app-port", o.app_port, "Port of the app the sidecar serves (another process)");
+  run.add_option("--app-channel-address", o.app_channel_address, "Host of that app");
+  run.add_option("--config", o.config_path, "Dapr Configuration file (name resolution)");
   run.add_option("--resources-path", o.resources_paths, "Directory of Dapr resource YAML files")
       ->allow_extra_args(false);
   run.add_option("--state-dir", o.state_dir, "Where the embedded state store keeps its data");

@@ -2,6 +2,11 @@
 
 #include <filesystem>
 
+#include "components/bindings/http_binding.h"
+#include "components/bindings/localstorage_binding.h"
+#include "components/configuration/redis_configuration.h"
+#include "components/pubsub/memory_pubsub.h"
+#include "components/pubsub/redis_pubsub.h"
 #include "components/resource_loader.h"
 #include "components/secretstores/env_store.h"
 #include "components/secretstores/file_store.h"
@@ -18,6 +23,11 @@ dapr::ComponentRegistry builtin_registry() {
   registry.add_state("state.redis", make_redis_store);
   registry.add_secret_store("secretstores.local.env", make_env_secret_store);
   registry.add_secret_store("secretstores.local.file", make_file_secret_store);
+  registry.add_pubsub("pubsub.in-memory", make_memory_pubsub);
+  registry.add_pubsub("pubsub.redis", make_redis_pubsub);
+  registry.add_binding("bindings.http", make_http_binding);
+  registry.add_binding("bindings.localstorage", make_localstorage_binding);
+  registry.add_configuration("configuration.redis", make_redis_configuration);
   return registry;
 }
 
@@ -28,6 +38,13 @@ dapr::ComponentSpec default_state_store(const std::string& state_dir) {
   spec.name = "statestore";
   spec.type = "state.sqlite";
   spec.metadata["connectionString"] = (std::filesystem::path(state_dir) / "state.db").string();
+  return spec;
+}
+
+[[maybe_unused]] dapr::ComponentSpec default_pubsub() {
+  dapr::ComponentSpec spec;
+  spec.name = "pubsub";
+  spec.type = "pubsub.in-memory";
   return spec;
 }
 
@@ -42,6 +59,7 @@ Result<dapr::ComponentSet, std::string> load_components(
     std::filesystem::create_directories(state_dir, ec);
     if (ec) return unexpected(state_dir + ": --state-dir: " + ec.message());
     specs.push_back(default_state_store(state_dir));
+    // TODO(pubsub): specs.push_back(default_pubsub()) once pubsub.in-memory is built.
   } else {
     auto read = read_component_specs(resources_paths, app_id);
     if (!read) return unexpected(std::move(read.error()));

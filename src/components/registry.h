@@ -15,8 +15,8 @@ namespace wasmdapr::components {
 dapr::ComponentRegistry builtin_registry();
 
 // Every `kind: Component` YAML in the directories (scoped to `app_id`); with no directory
-// given, the embedded default: "statestore" = state.sqlite in <state_dir>/state.db. Errors
-// name the file and field.
+// given, the embedded defaults: "statestore" = state.sqlite in <state_dir>/state.db, and
+// "pubsub" = pubsub.in-memory. Errors name the file and field.
 Result<dapr::ComponentSet, std::string> load_components(
     const std::vector<std::string>& resources_paths, const std::string& state_dir,
     std::string_view app_id = "");

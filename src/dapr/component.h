@@ -8,9 +8,13 @@
 #include <string>
 #include <vector>
 
+#include "dapr/binding.h"
+#include "dapr/configuration_store.h"
 #include "dapr/error.h"
+#include "dapr/pubsub.h"
 #include "dapr/secret_store.h"
 #include "dapr/state_store.h"
+#include "dapr/subscription.h"
 #include "wasm/result.h"
 
 namespace wasmdapr::dapr {
@@ -37,6 +41,17 @@ struct ComponentSet {
   std::map<std::string, ComponentSpec> secret_stores;
   std::map<std::string, std::shared_ptr<SecretStore>> secrets;
 
+  template <typename T>
+  struct Entry {
+    ComponentSpec spec;
+    std::shared_ptr<T> component;
+  };
+  std::map<std::string, Entry<PubSub>> pubsubs;
+  std::map<std::string, Entry<OutputBinding>> bindings;
+  std::map<std::string, Entry<ConfigurationStore>> configurations;
+  // Declarative `kind: Subscription` resources scoped to this app.
+  std::vector<SubscriptionSpec> subscriptions;
+
   StateStore* state_store(const std::string& name) const {
     auto it = state.find(name);
     return it == state.end() ? nullptr : it->second.store.get();
@@ -44,6 +59,23 @@ struct ComponentSet {
   SecretStore* secret_store(const std::string& name) const {
     auto it = secrets.find(name);
     return it == secrets.end() ? nullptr : it->second.get();
+  }
+  PubSub* pubsub(const std::string& name) const { return find(pubsubs, name); }
+  OutputBinding* binding(const std::string& name) const { return find(bindings, name); }
+  ConfigurationStore* configuration_store(const std::string& name) const {
+    return find(configurations, name);
+  }
+  // Whether any component, of any block, has this name.
+  bool has(const std::string& name) const {
+    return state.contains(name) || secret_stores.contains(name) || pubsubs.contains(name) ||
+           bindings.contains(name) || configurations.contains(name);
+  }
+
+ private:
+  template <typename T>
+  static T* find(const std::map<std::string, Entry<T>>& entries, const std::string& name) {
+    auto it = entries.find(name);
+    return it == entries.end() ? nullptr : it->second.component.get();
   }
 };
 
@@ -57,8 +89,14 @@ class ComponentRegistry {
   using SecretFactory =
       std::function<Result<std::unique_ptr<SecretStore>, Error>(const ComponentSpec&)>;
 
+  template <typename T>
+  using Factory = std::function<Result<std::unique_ptr<T>, Error>(const ComponentSpec&)>;
+
   void add_state(std::string type, StateFactory factory);
   void add_secret_store(std::string type, SecretFactory factory);
+  void add_pubsub(std::string type, Factory<PubSub> factory);
+  void add_binding(std::string type, Factory<OutputBinding> factory);
+  void add_configuration(std::string type, Factory<ConfigurationStore> factory);
   bool knows(const std::string& type) const;
 
   // Builds every spec (failing with a message naming the spec's file and field).
@@ -67,6 +105,9 @@ class ComponentRegistry {
  private:
   std::map<std::string, StateFactory> state_;
   std::map<std::string, SecretFactory> secret_stores_;
+  std::map<std::string, Factory<PubSub>> pubsubs_;
+  std::map<std::string, Factory<OutputBinding>> bindings_;
+  std::map<std::string, Factory<ConfigurationStore>> configurations_;
 };
 
 }  // namespace wasmdapr::dapr

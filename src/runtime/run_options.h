@@ -42,6 +42,11 @@ struct RunOptions {
   std::optional<uint16_t> dapr_http_port;
   std::string dapr_listen_address = "127.0.0.1";
   std::vector<std::string> resources_paths;
+  std::string config_path;  // a Dapr `kind: Configuration` file (name resolution, ...)
+  // The app in another process that the sidecar serves: invocations of its own app id,
+  // pub/sub deliveries and configuration changes go to <app_channel_address>:<app_port>.
+  std::optional<uint16_t> app_port;
+  std::string app_channel_address = "127.0.0.1";
   std::string state_dir = ".wasmdapr";
   size_t max_request_body_bytes = 4 << 20;  // Dapr's default --dapr-http-max-request-size
   bool report_timing = false;               // print instantiation time to stderr

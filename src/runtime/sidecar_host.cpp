@@ -33,7 +33,24 @@ SidecarHost::SidecarHost(dapr::ComponentSet components) : components_(std::move(
 
 SidecarHost::~SidecarHost() {
   if (server_) server_->stop();
+  // Deliveries call into the sidecar: they must end before it goes.
+  for (auto& [name, entry] : components_.pubsubs) entry.component->close();
 }
+
+namespace {
+
+sidecar::SidecarOptions sidecar_options(const RunOptions& options) {
+  sidecar::SidecarOptions out;
+  out.app_id = options.app_id;
+  out.api_token = api_token_from_environment();
+  out.runtime_version = WASMDAPR_VERSION;
+  out.app_channel.port = options.app_port;
+  out.app_channel.host = options.app_channel_address;
+  out.config_path = options.config_path;
+  return out;
+}
+
+}  // namespace
 
 Result<std::unique_ptr<SidecarHost>, std::string> SidecarHost::start(const RunOptions& options,
                                                                      std::optional<uint16_t> port) {
@@ -41,10 +58,9 @@ Result<std::unique_ptr<SidecarHost>, std::string> SidecarHost::start(const RunOp
       components::load_components(options.resources_paths, options.state_dir, options.app_id);
   if (!components) return unexpected(std::move(components.error()));
   auto host = std::make_unique<SidecarHost>(std::move(*components));
-  host->sidecar_ = std::make_unique<sidecar::Sidecar>(
-      host->components_,
-      sidecar::SidecarOptions{options.app_id, api_token_from_environment(), WASMDAPR_VERSION});
+  host->sidecar_ = std::make_unique<sidecar::Sidecar>(host->components_, sidecar_options(options));
   host->sidecar_->on_shutdown([raw = host.get()] { raw->shutdown_requested_ = true; });
+  host->sidecar_->start_subscriptions();
   if (!port) return host;
 
   http::ServerOptions server_options;
@@ -59,6 +75,7 @@ Result<std::unique_ptr<SidecarHost>, std::string> SidecarHost::start(const RunOp
       [api = host->sidecar_.get()](const http::Request& request) { return api->handle(request); });
   if (!server) return unexpected(std::move(server.error()));
   host->server_ = std::move(*server);
+  host->sidecar_->advertise(options.dapr_listen_address, host->server_->port());
   return host;
 }
 

@@ -61,9 +61,16 @@ http::Response no_route() {
 
 Sidecar::Sidecar(const dapr::ComponentSet& components, SidecarOptions options)
     : options_(std::move(options)),
+      app_(options_.app_channel),
+      invoker_(app_, components, options_),
       state_(components, options_.app_id),
       secrets_(components),
-      metadata_(components, options_.app_id, options_.runtime_version) {}
+      metadata_(components, options_.app_id, options_.runtime_version),
+      pubsub_(components, options_.app_id),
+      invoke_(invoker_),
+      bindings_(components),
+      configuration_(components, app_),
+      subscriptions_(components, app_, options_.app_id) {}
 
 bool Sidecar::authorized(const http::Request& request) const {
   if (!options_.api_token || is_health_check(request)) return true;
@@ -114,6 +121,24 @@ http::Response Sidecar::route(const http::Request& request, std::string_view pat
   if (n == 2 && s[0] == "v1.0" && s[1] == "shutdown") {
     return is_write(m) ? shutdown() : method_not_allowed(request);
   }
+  if (n >= 4 && s[0] == "v1.0" && s[1] == "invoke" && s[3] == "method") {
+    return invoke_.invoke_path(request);
+  }
+  if (n >= 4 && (s[0] == "v1.0" || s[0] == "v1.0-alpha1") && s[1] == "publish") {
+    if (!is_write(m)) return method_not_allowed(request);
+    if (n == 5 && s[2] == "bulk") return pubsub_.bulk_publish(s[3], s[4], request);
+    if (n == 4) return pubsub_.publish(s[2], s[3], request);
+  }
+  if (n == 3 && s[0] == "v1.0" && s[1] == "bindings") {
+    return is_write(m) ? bindings_.invoke(s[2], request) : method_not_allowed(request);
+  }
+  if (n >= 3 && (s[0] == "v1.0" || s[0] == "v1.0-alpha1") && s[1] == "configuration") {
+    if (m != "GET") return method_not_allowed(request);
+    if (n == 3) return configuration_.get(s[2], request);
+    if (n == 4 && s[3] == "subscribe") return configuration_.subscribe(s[2], request);
+    if (n == 5 && s[4] == "unsubscribe") return configuration_.unsubscribe(s[2], s[3]);
+  }
+  if (InvokeApi::has_app_id_header(request)) return invoke_.invoke_header(request);
   return no_route();
 }
 

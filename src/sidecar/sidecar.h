@@ -14,17 +14,19 @@
 
 #include "dapr/component.h"
 #include "http/server.h"
+#include "sidecar/app_channel.h"
+#include "sidecar/bindings_api.h"
+#include "sidecar/configuration_api.h"
+#include "sidecar/invoke_api.h"
 #include "sidecar/metadata_api.h"
+#include "sidecar/pubsub_api.h"
 #include "sidecar/secrets_api.h"
+#include "sidecar/service_invoker.h"
+#include "sidecar/sidecar_options.h"
 #include "sidecar/state_api.h"
+#include "sidecar/subscriptions.h"
 
 namespace wasmdapr::sidecar {
-
-struct SidecarOptions {
-  std::string app_id;
-  std::optional<std::string> api_token;  // DAPR_API_TOKEN
-  std::string runtime_version;
-};
 
 class Sidecar {
  public:
@@ -32,6 +34,13 @@ class Sidecar {
   Sidecar(const dapr::ComponentSet& components, SidecarOptions options);
 
   http::Response handle(const http::Request& request);
+
+  // Starts pub/sub deliveries to the app (see Subscriptions::start); returns at once.
+  void start_subscriptions() { subscriptions_.start(); }
+  // Where the HTTP API listens, once it does, so that other sidecars can find this one.
+  void advertise(const std::string& host, uint16_t port) { invoker_.advertise(host, port); }
+  // Service invocation as this sidecar performs it, for the guest ABI.
+  dapr::ServiceInvoker& invoker() { return invoker_; }
 
   // Called once when a client asks for shutdown (POST /v1.0/shutdown), on the thread that
   // answers it: it must only signal, never wait for the server to stop.
@@ -43,9 +52,16 @@ class Sidecar {
   http::Response shutdown();
 
   SidecarOptions options_;
+  AppChannel app_;
+  SidecarInvoker invoker_;
   StateApi state_;
   SecretsApi secrets_;
   MetadataApi metadata_;
+  PubSubApi pubsub_;
+  InvokeApi invoke_;
+  BindingsApi bindings_;
+  ConfigurationApi configuration_;
+  Subscriptions subscriptions_;
   std::function<void()> shutdown_;
   std::once_flag shutdown_once_;
 };

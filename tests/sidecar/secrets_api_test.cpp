@@ -90,7 +90,8 @@ class SecretsApiTest : public ::testing::Test {
     components_ = std::move(*built);
     components_.secrets.emplace("broken", std::make_shared<BrokenSecretStore>());
     components_.secrets.emplace("mapped", std::make_shared<MapSecretStore>());
-    sidecar_ = std::make_unique<Sidecar>(components_, SidecarOptions{"app1", std::nullopt, "t"});
+    sidecar_ = std::make_unique<Sidecar>(components_,
+                                         SidecarOptions{.app_id = "app1", .runtime_version = "t"});
   }
   void TearDown() override {
     ::unsetenv("WDSIDECAR_SECRET_1");
@@ -197,7 +198,7 @@ TEST_F(SecretsApiTest, MetadataListsSecretStoresWithTypeAndVersion) {
 TEST(SecretsApiWithoutStores, RoutesAre500NotConfigured) {
   auto built = components::builtin_registry().build({spec("memstore", "state.in-memory")});
   ASSERT_TRUE(built) << built.error();
-  Sidecar sidecar(*built, SidecarOptions{"app1", std::nullopt, "t"});
+  Sidecar sidecar(*built, SidecarOptions{.app_id = "app1", .runtime_version = "t"});
   EXPECT_TRUE(IsApiError(sidecar.handle(get_request("/v1.0/secrets/any/x")), 500,
                          "ERR_SECRET_STORES_NOT_CONFIGURED"));
   EXPECT_TRUE(IsApiError(sidecar.handle(get_request("/v1.0/secrets/any/bulk")), 500,

@@ -133,8 +133,10 @@ class SidecarTest : public ::testing::Test {
 
   std::unique_ptr<Sidecar> make_sidecar(std::string app_id,
                                         std::optional<std::string> token = std::nullopt) {
-    return std::make_unique<Sidecar>(
-        components_, SidecarOptions{std::move(app_id), std::move(token), kRuntimeVersion});
+    return std::make_unique<Sidecar>(components_,
+                                     SidecarOptions{.app_id = std::move(app_id),
+                                                    .api_token = std::move(token),
+                                                    .runtime_version = kRuntimeVersion});
   }
 
   http::Response call(std::string method, std::string_view target, std::string body = {},
@@ -620,7 +622,7 @@ TEST_F(SidecarTest, AStoreWithoutQueryRefusesQueries) {
 TEST(SidecarWithoutStores, StateRoutesAre500NotConfigured) {
   auto built = components::builtin_registry().build({spec("envsecrets", "secretstores.local.env")});
   ASSERT_TRUE(built) << built.error();
-  Sidecar sidecar(*built, SidecarOptions{kAppId, std::nullopt, kRuntimeVersion});
+  Sidecar sidecar(*built, SidecarOptions{.app_id = kAppId, .runtime_version = kRuntimeVersion});
   for (auto r :
        {request("POST", "/v1.0/state/statestore", "[]"), request("GET", "/v1.0/state/statestore/k"),
         request("DELETE", "/v1.0/state/statestore/k"),

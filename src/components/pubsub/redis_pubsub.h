@@ -1,0 +1,14 @@
+#pragma once
+// pubsub.redis: TODO describe the contract.
+
+#include <memory>
+
+#include "dapr/component.h"
+#include "dapr/pubsub.h"
+
+namespace wasmdapr::components {
+
+Result<std::unique_ptr<dapr::PubSub>, dapr::Error> make_redis_pubsub(
+    const dapr::ComponentSpec& spec);
+
+}  // namespace wasmdapr::components
