@@ -42,6 +42,13 @@ std::string MetadataApi::components_json() const {
     entries.push_back({&entry.spec, entry.store->features()});
   }
   for (const auto& [name, spec] : components_.secret_stores) entries.push_back({&spec, {}});
+  for (const auto& [name, entry] : components_.pubsubs) {
+    entries.push_back({&entry.spec, entry.component->features()});
+  }
+  for (const auto& [name, entry] : components_.bindings) entries.push_back({&entry.spec, {}});
+  for (const auto& [name, entry] : components_.configurations) {
+    entries.push_back({&entry.spec, {}});
+  }
   std::sort(entries.begin(), entries.end(),
             [](const auto& a, const auto& b) { return a.spec->name < b.spec->name; });
   std::string out = "[";
@@ -71,7 +78,8 @@ http::Response MetadataApi::get() const {
   return json_ok(R"({"id":)" + JsonView::quote(app_id_) + R"(,"runtimeVersion":)" +
                  JsonView::quote(runtime_version_) + R"(,"enabledFeatures":[],"actors":[])" +
                  R"(,"components":)" + components_json() + R"(,"extended":)" + extended +
-                 R"(,"subscriptions":[],"httpEndpoints":[]})");
+                 R"(,"subscriptions":)" + (subscriptions_ ? subscriptions_() : "[]") +
+                 R"(,"httpEndpoints":[]})");
 }
 
 http::Response MetadataApi::put_extended(std::string_view key, const http::Request& request) {

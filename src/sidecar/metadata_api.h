@@ -2,6 +2,7 @@
 // GET /v1.0/metadata, PUT /v1.0/metadata/{key} and the health checks. The JS SDK polls
 // /v1.0/metadata as its readiness probe, so it answers from memory, without touching a backend.
 
+#include <functional>
 #include <map>
 #include <mutex>
 #include <string>
@@ -27,6 +28,12 @@ class MetadataApi {
   http::Response healthz(const http::Request& request) const;
   http::Response healthz_outbound() const;
 
+  // Where the "subscriptions" array comes from (a JSON array; "[]" until set). Set once,
+  // before the API serves.
+  void list_subscriptions_with(std::function<std::string()> source) {
+    subscriptions_ = std::move(source);
+  }
+
  private:
   std::string components_json() const;
 
@@ -35,6 +42,7 @@ class MetadataApi {
   std::string runtime_version_;
   mutable std::mutex extended_mutex_;
   std::map<std::string, std::string> extended_;
+  std::function<std::string()> subscriptions_;
 };
 
 }  // namespace wasmdapr::sidecar

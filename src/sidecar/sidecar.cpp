@@ -70,7 +70,9 @@ Sidecar::Sidecar(const dapr::ComponentSet& components, SidecarOptions options)
       invoke_(invoker_),
       bindings_(components),
       configuration_(components, app_),
-      subscriptions_(components, app_, options_.app_id) {}
+      subscriptions_(components, app_, options_.app_id) {
+  metadata_.list_subscriptions_with([this] { return subscriptions_.metadata_json(); });
+}
 
 bool Sidecar::authorized(const http::Request& request) const {
   if (!options_.api_token || is_health_check(request)) return true;
