@@ -41,7 +41,7 @@ dapr::ComponentSpec default_state_store(const std::string& state_dir) {
   return spec;
 }
 
-[[maybe_unused]] dapr::ComponentSpec default_pubsub() {
+dapr::ComponentSpec default_pubsub() {
   dapr::ComponentSpec spec;
   spec.name = "pubsub";
   spec.type = "pubsub.in-memory";
@@ -54,18 +54,24 @@ Result<dapr::ComponentSet, std::string> load_components(
     const std::vector<std::string>& resources_paths, const std::string& state_dir,
     std::string_view app_id) {
   std::vector<dapr::ComponentSpec> specs;
+  std::vector<dapr::SubscriptionSpec> subscriptions;
   if (resources_paths.empty()) {
     std::error_code ec;
     std::filesystem::create_directories(state_dir, ec);
     if (ec) return unexpected(state_dir + ": --state-dir: " + ec.message());
     specs.push_back(default_state_store(state_dir));
-    // TODO(pubsub): specs.push_back(default_pubsub()) once pubsub.in-memory is built.
+    specs.push_back(default_pubsub());
   } else {
     auto read = read_component_specs(resources_paths, app_id);
     if (!read) return unexpected(std::move(read.error()));
     specs = std::move(*read);
+    auto declared = read_subscription_specs(resources_paths, app_id);
+    if (!declared) return unexpected(std::move(declared.error()));
+    subscriptions = std::move(*declared);
   }
-  return builtin_registry().build(specs);
+  auto built = builtin_registry().build(specs);
+  if (built) built->subscriptions = std::move(subscriptions);
+  return built;
 }
 
 }  // namespace wasmdapr::components

@@ -24,6 +24,7 @@ struct SecretRef {
 
 struct Parsed {
   std::vector<dapr::ComponentSpec> specs;
+  std::vector<dapr::SubscriptionSpec> subscriptions;
   std::vector<std::string> secret_stores;  // auth.secretStore per spec ("" when none)
   std::vector<SecretRef> secrets;
 };
@@ -74,6 +75,7 @@ class DocumentReader {
     if (!doc.IsMap()) return fail("", "a resource must be a YAML mapping");
     std::string kind = scalar(child(doc, "kind"));
     if (kind.empty()) return fail("kind", "missing");
+    if (kind == "Subscription") return read_subscription(doc);
     if (kind != "Component") return {};
     std::string api = scalar(child(doc, "apiVersion"));
     if (api != "dapr.io/v1alpha1") {
@@ -100,6 +102,71 @@ class DocumentReader {
   }
 
  private:
+  std::string read_subscription(const YAML::Node& doc) {
+    std::string api = scalar(child(doc, "apiVersion"));
+    bool v1 = api == "dapr.io/v1alpha1";
+    if (!v1 && api != "dapr.io/v2alpha1") {
+      return fail("apiVersion", "expected dapr.io/v1alpha1 or dapr.io/v2alpha1, got '" + api + "'");
+    }
+    dapr::SubscriptionSpec sub;
+    sub.source = source_;
+    sub.name = scalar(child(child(doc, "metadata"), "name"));
+    if (sub.name.empty()) return fail("metadata.name", "missing");
+    const YAML::Node& body = child(doc, "spec");
+    if (!body.IsMap()) return fail("spec", "missing or not a mapping");
+    sub.pubsub_name = scalar(child(body, "pubsubname"));
+    if (sub.pubsub_name.empty()) return fail("spec.pubsubname", "missing");
+    sub.topic = scalar(child(body, "topic"));
+    if (sub.topic.empty()) return fail("spec.topic", "missing");
+    if (v1) {
+      sub.default_path = scalar(child(body, "route"));
+      if (sub.default_path.empty()) return fail("spec.route", "missing");
+    } else {
+      const YAML::Node& routes = child(body, "routes");
+      if (!routes.IsMap()) return fail("spec.routes", "missing or not a mapping");
+      sub.default_path = scalar(child(routes, "default"));
+      const YAML::Node& rules = child(routes, "rules");
+      if (rules && !rules.IsNull()) {
+        if (!rules.IsSequence())
+          return fail("spec.routes.rules", "must be a list of {match, path}");
+        for (size_t i = 0; i < rules.size(); ++i) {
+          std::string field = "spec.routes.rules[" + std::to_string(i) + "]";
+          if (!rules[i].IsMap()) return fail(field, "must be a mapping with match and path");
+          dapr::SubscriptionRule rule{scalar(child(rules[i], "match")),
+                                      scalar(child(rules[i], "path"))};
+          if (rule.path.empty()) return fail(field + ".path", "missing");
+          sub.rules.push_back(std::move(rule));
+        }
+      }
+      if (sub.default_path.empty() && sub.rules.empty()) {
+        return fail("spec.routes", "needs rules or a default");
+      }
+    }
+    sub.dead_letter_topic = scalar(child(body, "deadLetterTopic"));
+    const YAML::Node& metadata = child(body, "metadata");
+    if (metadata && !metadata.IsNull()) {
+      if (!metadata.IsMap()) return fail("spec.metadata", "must be a mapping of names to values");
+      for (const auto& item : metadata) {
+        std::string name = scalar(item.first);
+        if (!item.second.IsScalar() && !item.second.IsNull()) {
+          return fail("spec.metadata." + name, "must be a scalar");
+        }
+        sub.metadata[name] = scalar(item.second);
+      }
+    }
+    const YAML::Node& scopes = child(doc, "scopes");
+    if (scopes && !scopes.IsNull()) {
+      if (!scopes.IsSequence()) return fail("scopes", "must be a list of app ids");
+      for (const auto& s : scopes) sub.scopes.push_back(scalar(s));
+    }
+    if (!sub.scopes.empty() &&
+        std::find(sub.scopes.begin(), sub.scopes.end(), app_id_) == sub.scopes.end()) {
+      return {};
+    }
+    out_.subscriptions.push_back(std::move(sub));
+    return {};
+  }
+
   std::string fail(const std::string& field, const std::string& what) const {
     return source_ + (field.empty() ? "" : ": " + field) + ": " + what;
   }
@@ -213,26 +280,50 @@ Result<std::vector<dapr::ComponentSpec>, std::string> parse_component_yaml(
   return std::move(parsed.specs);
 }
 
-Result<std::vector<dapr::ComponentSpec>, std::string> read_component_specs(
-    const std::vector<std::string>& directories, std::string_view app_id) {
-  Parsed parsed;
+std::string parse_directories(const std::vector<std::string>& directories, std::string_view app_id,
+                              Parsed& parsed) {
   for (const auto& dir : directories) {
     std::error_code ec;
-    if (!fs::is_directory(dir, ec)) {
-      return unexpected(dir + ": --resources-path: not a directory");
-    }
+    if (!fs::is_directory(dir, ec)) return dir + ": --resources-path: not a directory";
     for (const auto& file : yaml_files(dir)) {
       std::ifstream in(file);
       std::stringstream text;
       text << in.rdbuf();
-      if (!in) return unexpected(file.string() + ": cannot be read");
+      if (!in) return file.string() + ": cannot be read";
       if (auto error = parse_into(text.str(), file.string(), app_id, parsed); !error.empty()) {
-        return unexpected(error);
+        return error;
       }
     }
   }
+  return {};
+}
+
+Result<std::vector<dapr::ComponentSpec>, std::string> read_component_specs(
+    const std::vector<std::string>& directories, std::string_view app_id) {
+  Parsed parsed;
+  if (auto error = parse_directories(directories, app_id, parsed); !error.empty()) {
+    return unexpected(error);
+  }
   if (auto error = resolve_secrets(parsed); !error.empty()) return unexpected(error);
   return std::move(parsed.specs);
+}
+
+Result<std::vector<dapr::SubscriptionSpec>, std::string> read_subscription_specs(
+    const std::vector<std::string>& directories, std::string_view app_id) {
+  Parsed parsed;
+  if (auto error = parse_directories(directories, app_id, parsed); !error.empty()) {
+    return unexpected(error);
+  }
+  return std::move(parsed.subscriptions);
+}
+
+Result<std::vector<dapr::SubscriptionSpec>, std::string> parse_subscription_yaml(
+    std::string_view text, const std::string& source, std::string_view app_id) {
+  Parsed parsed;
+  if (auto error = parse_into(text, source, app_id, parsed); !error.empty()) {
+    return unexpected(error);
+  }
+  return std::move(parsed.subscriptions);
 }
 
 }  // namespace wasmdapr::components
