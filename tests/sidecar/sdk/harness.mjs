@@ -130,3 +130,46 @@ export class Sidecar {
     rmSync(this.dir, { recursive: true, force: true });
   }
 }
+
+// Service invocation: `wasmdapr run` as the sidecar of an app listening on `appPort` (no
+// module), optionally with a --config file, and the Configuration YAML that makes sidecars
+// find each other through one SQLite file.
+export async function startAppSidecar({ appId, appPort, config, env = {} }) {
+  const port = await freePort();
+  const dir = tempDir("app-sidecar");
+  const args = ["run", "--app-id", appId, "--dapr-http-port", String(port),
+    "--state-dir", join(dir, "state")];
+  if (appPort !== undefined) args.push("--app-port", String(appPort));
+  if (config) {
+    const file = join(dir, "config.yaml");
+    writeFileSync(file, config);
+    args.push("--config", file);
+  }
+  const child = spawn(WASMDAPR, args, {
+    stdio: ["ignore", "inherit", "pipe"],
+    env: { ...process.env, ...env },
+  });
+  let stderr = "";
+  child.stderr.on("data", (d) => { stderr += d; });
+  const sidecar = new Sidecar(child, port, dir);
+  sidecar.stderr = () => stderr;
+  await waitFor("the sidecar", async () => {
+    if (child.exitCode !== null) throw new Error(`wasmdapr exited: ${stderr}`);
+    return (await fetch(`http://127.0.0.1:${port}/v1.0/healthz/outbound`)).status === 204;
+  });
+  return sidecar;
+}
+
+export function sqliteNameResolution(dbPath) {
+  return `apiVersion: dapr.io/v1alpha1
+kind: Configuration
+metadata:
+  name: appconfig
+spec:
+  nameResolution:
+    component: "sqlite"
+    version: "v1"
+    configuration:
+      connectionString: "${dbPath}"
+`;
+}
