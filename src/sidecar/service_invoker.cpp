@@ -13,6 +13,10 @@ namespace {
 
 using dapr::Error;
 
+// Marks a call one sidecar forwards to another: the receiving sidecar delivers it to its own
+// app or refuses it, never forwards it again (a stale registration could otherwise make a
+// sidecar call itself without end). Never reaches an app.
+constexpr std::string_view kForwardedHeader = "wasmdapr-forwarded";
 constexpr int kConnectRetries = 3;
 constexpr std::chrono::seconds kConnectRetryBackoff{1};
 constexpr std::chrono::milliseconds kSidecarTimeout{60'000};
@@ -42,7 +46,7 @@ http::HeaderList request_headers(const dapr::InvokeHeaders& headers) {
   http::HeaderList out;
   for (const auto& [name, value] : headers) {
     if (is_hop_header(name) || iequals(name, "host") || iequals(name, "dapr-api-token") ||
-        iequals(name, "expect")) {
+        iequals(name, "expect") || iequals(name, kForwardedHeader)) {
       continue;
     }
     out.emplace_back(name, value);
@@ -154,6 +158,13 @@ Result<dapr::InvokeResponse, Error> SidecarInvoker::invoke(const dapr::InvokeReq
   }
   if (is_url(request.app_id)) return invoke_url(request);
   if (request.app_id == app_id_) return invoke_app(request);
+  for (const auto& [name, value] : request.headers) {
+    if (iequals(name, kForwardedHeader)) {
+      return unexpected(Error{Error::Code::NotFound, "this sidecar serves app id \"" + app_id_ +
+                                                         "\", not \"" + request.app_id +
+                                                         "\": its name resolution entry is stale"});
+    }
+  }
   return invoke_sidecar(request);
 }
 
@@ -205,6 +216,7 @@ Result<dapr::InvokeResponse, Error> SidecarInvoker::invoke_sidecar(
   outbound.method = request.verb;
   outbound.headers = request_headers(request.headers);
   set_header(outbound.headers, "dapr-caller-app-id", app_id_);
+  set_header(outbound.headers, std::string(kForwardedHeader), "1");
   if (api_token_) set_header(outbound.headers, "dapr-api-token", *api_token_);
   outbound.body = request.data;
   outbound.timeout = kSidecarTimeout;

@@ -10,9 +10,11 @@
 //   - any other app id: the sidecar that the name resolver of --config finds for it, through
 //     its HTTP API at /v1.0/invoke/<id>/method/<method>, with `dapr-caller-app-id` set to this
 //     sidecar's app id (and this sidecar's API token, so that sidecars sharing one token
-//     reach each other). Real Dapr sidecars speak gRPC to each other; these speak HTTP, so
-//     they talk to each other and not to daprd. NotFound when the id resolves nowhere, or
-//     when there is no --config or it names no resolver.
+//     reach each other). A sidecar delivers such a forwarded call only to its own app: one
+//     for another app id (a stale registration) fails with NotFound, never goes further. Real Dapr
+//     sidecars speak gRPC to each other; these speak HTTP, so they talk to each other and not to
+//     daprd. NotFound when the id resolves nowhere, or when there is no --config or it names no
+//     resolver.
 // App ids are compared whole: "app.namespace" forms are not split. The method is plain
 // text: on the way out, characters other than unreserved ones and '/' are percent-encoded.
 //

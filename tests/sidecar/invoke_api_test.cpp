@@ -265,6 +265,7 @@ TEST_F(InvokeApiTest, AnotherAppIsFoundThroughSqliteNameResolution) {
   EXPECT_EQ(seen.header("content-type"), "text/plain");
   EXPECT_EQ(seen.header("dapr-caller-app-id"), "app-a");
   EXPECT_EQ(seen.header("dapr-callee-app-id"), "app-b");
+  EXPECT_EQ(seen.header("wasmdapr-forwarded"), "");
 
   // The header route reaches it the same way.
   auto by_header = sidecar_a.handle(request("GET", "/x/200", {{"dapr-app-id", "app-b"}}));
@@ -298,6 +299,29 @@ TEST_F(InvokeApiTest, AResolvedSidecarThatDoesNotAnswerIsErrDirectInvoke) {
   auto response = sidecar.handle(request("GET", "/v1.0/invoke/app-ghost/method/m"));
   EXPECT_TRUE(IsApiError(response, 500, "ERR_DIRECT_INVOKE"));
   EXPECT_NE(response.body.find("127.0.0.1:1"), std::string::npos) << response.body;
+}
+
+TEST_F(InvokeApiTest, ASidecarNeverForwardsACallMeantForAnotherApp) {
+  std::string config = sqlite_config();
+  App app_b;
+  Sidecar sidecar_b(components_, options_for("app-b", app_b.port(), config));
+  auto server_b =
+      http::Server::start({}, [&](const http::Request& r) { return sidecar_b.handle(r); });
+  ASSERT_TRUE(server_b) << server_b.error();
+  // A stale entry: app-x at the address B now listens on, which B itself would resolve too.
+  dapr::NameResolutionSpec spec;
+  spec.component = "sqlite";
+  spec.configuration["connectionString"] = (dir_ / "nr.db").string();
+  auto stale = components::make_sqlite_resolver(spec);
+  ASSERT_TRUE(stale) << stale.error().message;
+  ASSERT_TRUE(
+      (*stale)->register_instance("app-x", "127.0.0.1:" + std::to_string((*server_b)->port())));
+
+  Sidecar sidecar_a(components_, options_for("app-a", std::nullopt, config));
+  auto response = sidecar_a.handle(request("GET", "/v1.0/invoke/app-x/method/m"));
+  EXPECT_TRUE(IsApiError(response, 500, "ERR_DIRECT_INVOKE"));
+  EXPECT_NE(response.body.find("stale"), std::string::npos) << response.body;
+  EXPECT_EQ(app_b.count(), 0u);
 }
 
 TEST_F(InvokeApiTest, AnUnknownResolverFailsCallsToOtherAppsWithTheFileNamed) {

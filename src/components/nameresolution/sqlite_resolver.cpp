@@ -4,6 +4,7 @@
 
 #include <cctype>
 #include <cmath>
+#include <map>
 #include <random>
 #include <string_view>
 
@@ -103,6 +104,15 @@ struct StatementDeleter {
 };
 using Statement = std::unique_ptr<sqlite3_stmt, StatementDeleter>;
 
+// Leaves a cached statement ready for its next use.
+struct ResetOnExit {
+  sqlite3_stmt* statement;
+  ~ResetOnExit() {
+    sqlite3_reset(statement);
+    sqlite3_clear_bindings(statement);
+  }
+};
+
 }  // namespace
 
 struct SqliteResolver::Database {
@@ -110,6 +120,7 @@ struct SqliteResolver::Database {
     void operator()(sqlite3* db) const { sqlite3_close_v2(db); }
   };
   std::unique_ptr<sqlite3, Closer> handle;
+  std::map<std::string, Statement> statements;  // destroyed before the handle
 
   Error failure(const std::string& what) const {
     return Error{Error::Code::Unavailable,
@@ -123,12 +134,17 @@ struct SqliteResolver::Database {
     return {};
   }
 
-  Result<Statement, Error> prepare(const std::string& sql) {
+  // The statement for `sql`, prepared once per connection and kept; the caller resets it
+  // (ResetOnExit) when done.
+  Result<sqlite3_stmt*, Error> prepare(const std::string& sql) {
+    if (auto it = statements.find(sql); it != statements.end()) return it->second.get();
     sqlite3_stmt* raw = nullptr;
-    if (sqlite3_prepare_v2(handle.get(), sql.c_str(), -1, &raw, nullptr) != SQLITE_OK) {
+    if (sqlite3_prepare_v3(handle.get(), sql.c_str(), -1, SQLITE_PREPARE_PERSISTENT, &raw,
+                           nullptr) != SQLITE_OK) {
       return unexpected(failure("prepare"));
     }
-    return Statement(raw);
+    statements.emplace(sql, Statement(raw));
+    return raw;
   }
 
   // Runs a statement that returns no rows, with text and integer parameters in order.
@@ -136,13 +152,14 @@ struct SqliteResolver::Database {
                          std::initializer_list<int64_t> integers = {}) {
     auto statement = prepare(sql);
     if (!statement) return unexpected(std::move(statement.error()));
+    ResetOnExit reset{*statement};
     int index = 1;
     for (std::string_view value : text) {
-      sqlite3_bind_text(statement->get(), index++, value.data(), static_cast<int>(value.size()),
+      sqlite3_bind_text(*statement, index++, value.data(), static_cast<int>(value.size()),
                         SQLITE_TRANSIENT);
     }
-    for (int64_t value : integers) sqlite3_bind_int64(statement->get(), index++, value);
-    if (sqlite3_step(statement->get()) != SQLITE_DONE) return unexpected(failure("write"));
+    for (int64_t value : integers) sqlite3_bind_int64(*statement, index++, value);
+    if (sqlite3_step(*statement) != SQLITE_DONE) return unexpected(failure("write"));
     return sqlite3_changes(handle.get());
   }
 };
@@ -275,9 +292,12 @@ Result<void, Error> SqliteResolver::register_instance(const std::string& app_id,
     Registration registration{random_id(), app_id, address};
     if (auto written = write_row(registration); !written) return written;
     registration_ = std::move(registration);
-    if (auto cleaned = clean_up_if_due(); !cleaned) return cleaned;
+    if (!heartbeat_thread_.joinable()) {
+      heartbeat_thread_ = std::thread([this] { heartbeat_loop(); });
+    }
+    // Best effort: a cleanup that fails now is tried again at the next heartbeat.
+    (void)clean_up_if_due();
   }
-  if (!heartbeat_thread_.joinable()) heartbeat_thread_ = std::thread([this] { heartbeat_loop(); });
   return {};
 }
 
@@ -286,12 +306,13 @@ Result<std::string, Error> SqliteResolver::resolve(const std::string& app_id) {
   auto statement = db_->prepare("SELECT address FROM " + settings_.table +
                                 " WHERE app_id = ? AND last_update >= ? ORDER BY random() LIMIT 1");
   if (!statement) return unexpected(std::move(statement.error()));
-  sqlite3_bind_text(statement->get(), 1, app_id.data(), static_cast<int>(app_id.size()),
+  ResetOnExit reset{*statement};
+  sqlite3_bind_text(*statement, 1, app_id.data(), static_cast<int>(app_id.size()),
                     SQLITE_TRANSIENT);
-  sqlite3_bind_int64(statement->get(), 2, live_after().count());
-  int rc = sqlite3_step(statement->get());
+  sqlite3_bind_int64(*statement, 2, live_after().count());
+  int rc = sqlite3_step(*statement);
   if (rc == SQLITE_ROW) {
-    const unsigned char* text = sqlite3_column_text(statement->get(), 0);
+    const unsigned char* text = sqlite3_column_text(*statement, 0);
     return std::string(text ? reinterpret_cast<const char*>(text) : "");
   }
   if (rc != SQLITE_DONE) return unexpected(db_->failure("read"));
@@ -325,11 +346,13 @@ Result<void, Error> SqliteResolver::clean_up_if_due() {
       db_->prepare("SELECT value FROM " + settings_.metadata_table + " WHERE key = 'last-cleanup'");
   if (!statement) return finish(unexpected(std::move(statement.error())));
   int64_t last_cleanup = 0;
-  if (sqlite3_step(statement->get()) == SQLITE_ROW) {
-    const unsigned char* text = sqlite3_column_text(statement->get(), 0);
-    last_cleanup = text ? std::atoll(reinterpret_cast<const char*>(text)) : 0;
+  {
+    ResetOnExit reset{*statement};
+    if (sqlite3_step(*statement) == SQLITE_ROW) {
+      const unsigned char* text = sqlite3_column_text(*statement, 0);
+      last_cleanup = text ? std::atoll(reinterpret_cast<const char*>(text)) : 0;
+    }
   }
-  statement->reset();
   int64_t current = now().count();
   if (current - last_cleanup < settings_.cleanup_interval.count()) return finish({});
   auto deleted = db_->run("DELETE FROM " + settings_.table + " WHERE last_update < ?", {},
