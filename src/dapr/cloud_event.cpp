@@ -120,6 +120,16 @@ bool is_binary_content_type(std::string_view content_type) {
          type == "application/protobuf";
 }
 
+const JsonView* find_member(const JsonView& object, std::string_view name) {
+  if (!object.is_object()) return nullptr;
+  if (const JsonView* exact = object.find(name)) return exact;
+  std::string wanted = lower(name);
+  for (const auto& [member, value] : object.members()) {
+    if (lower(member) == wanted) return &value;
+  }
+  return nullptr;
+}
+
 std::string random_uuid() {
   std::string hex = random_hex(32);
   hex[12] = '4';

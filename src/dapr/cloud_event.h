@@ -60,6 +60,11 @@ bool is_cloud_event_content_type(std::string_view content_type);
 bool is_json_content_type(std::string_view content_type);
 bool is_binary_content_type(std::string_view content_type);
 
+// An object's member as Go's encoding/json finds it, which is how the runtime reads the JSON it
+// is sent (bulk publish entries, /dapr/subscribe, the app's delivery answers): the exact name
+// first, else the first member whose name matches ignoring ASCII case ("entryID", "pubsubName").
+const JsonView* find_member(const JsonView& object, std::string_view name);
+
 std::string random_uuid();
 std::string base64_encode(std::string_view bytes);
 // RFC 3339 with an optional fraction and a Z or ±hh:mm offset; nullopt when malformed.

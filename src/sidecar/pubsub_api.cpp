@@ -96,17 +96,17 @@ http::Response PubSubApi::bulk_publish(std::string_view pubsub, std::string_view
   std::set<std::string> seen;
   for (const JsonView& item : body->items()) {
     if (!item.is_object()) return events_error("each entry must be a JSON object");
-    const JsonView* id = item.find("entryId");
+    const JsonView* id = dapr::find_member(item, "entryId");
     if (!id || !id->is_string() || id->string().empty() || !seen.insert(id->string()).second) {
       return events_error("entryId is duplicated or not present");
     }
-    const JsonView* event = item.find("event");
+    const JsonView* event = dapr::find_member(item, "event");
     if (!event) return events_error("entry " + id->string() + " has no event");
-    const JsonView* content_type = item.find("contentType");
+    const JsonView* content_type = dapr::find_member(item, "contentType");
     std::string type = content_type && content_type->is_string() ? content_type->string() : "";
     BulkEntry entry;
     entry.entry_id = id->string();
-    if (const JsonView* metadata = item.find("metadata")) {
+    if (const JsonView* metadata = dapr::find_member(item, "metadata")) {
       if (auto read = read_metadata_object(*metadata, entry.request.metadata); !read) {
         return events_error("entry " + entry.entry_id + ": " + read.error());
       }

@@ -214,7 +214,7 @@ DeliveryStatus read_answer(const http::OutboundResponse& response, const std::st
   if (response.status < 200 || response.status > 299) return DeliveryStatus::Retry;
   auto body = JsonView::parse(response.body);
   if (!body || !body->is_object()) return DeliveryStatus::Success;
-  const JsonView* status = body->find("status");
+  const JsonView* status = dapr::find_member(*body, "status");
   if (!status || !status->is_string()) return DeliveryStatus::Success;
   std::string text = status->string();
   for (char& c : text) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
@@ -267,7 +267,7 @@ std::vector<dapr::SubscriptionSpec> read_programmatic(std::string_view body) {
     return specs;
   }
   auto text = [](const JsonView& object, std::string_view name) {
-    const JsonView* member = object.find(name);
+    const JsonView* member = dapr::find_member(object, name);
     return member && member->is_string() ? member->string() : std::string();
   };
   for (const JsonView& item : json->items()) {
@@ -277,18 +277,18 @@ std::vector<dapr::SubscriptionSpec> read_programmatic(std::string_view body) {
     spec.topic = text(item, "topic");
     spec.dead_letter_topic = text(item, "deadLetterTopic");
     spec.default_path = text(item, "route");
-    if (const JsonView* routes = item.find("routes"); routes && routes->is_object()) {
+    if (const JsonView* routes = dapr::find_member(item, "routes"); routes && routes->is_object()) {
       if (std::string fallback = text(*routes, "default"); !fallback.empty()) {
         spec.default_path = fallback;
       }
-      if (const JsonView* rules = routes->find("rules"); rules && rules->is_array()) {
+      if (const JsonView* rules = dapr::find_member(*routes, "rules"); rules && rules->is_array()) {
         for (const JsonView& rule : rules->items()) {
           if (!rule.is_object()) continue;
           spec.rules.push_back({text(rule, "match"), text(rule, "path")});
         }
       }
     }
-    if (const JsonView* metadata = item.find("metadata")) {
+    if (const JsonView* metadata = dapr::find_member(item, "metadata")) {
       if (auto read = read_metadata_object(*metadata, spec.metadata); !read) {
         log("GET /dapr/subscribe: " + spec.topic + ": " + read.error());
       }

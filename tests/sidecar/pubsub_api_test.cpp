@@ -165,7 +165,7 @@ constexpr const char* kOrders =
     R"([{"pubsubname":"pubsub","topic":"orders","routes":{"rules":[)"
     R"({"match":"event.type == \"special\" || event.data.kind == 'vip'","path":"/special"}],)"
     R"("default":"/orders"},"deadLetterTopic":"poison"},)"
-    R"({"pubsubname":"pubsub","topic":"poison","route":"dead"},)"
+    R"({"pubsubName":"pubsub","Topic":"poison","route":"dead"},)"
     R"({"pubsubname":"nosuch","topic":"x","route":"/x"}])";
 
 TEST(PubSubApi, PublishErrorsUseTheRuntimeCodes) {
@@ -298,7 +298,7 @@ TEST(PubSubApi, BulkPublishDeliversEveryEntryAndRefusesDuplicateIds) {
   auto ok = d.api.bulk_publish(
       "pubsub", "orders",
       post("/", R"([{"entryId":"1","event":"a","contentType":"text/plain"},)"
-                R"({"entryId":"2","event":{"n":2},"contentType":"application/json"}])"));
+                R"({"entryID":"2","event":{"n":2},"contentType":"application/json"}])"));
   EXPECT_EQ(ok.status, 204) << ok.body;
   auto got = d.app.wait_for("/orders", 2);
   std::set<std::string> data;
