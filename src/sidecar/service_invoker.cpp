@@ -66,6 +66,11 @@ std::string header_value(const http::HeaderList& headers, std::string_view name)
   return {};
 }
 
+bool forwarded(const dapr::InvokeHeaders& headers) {
+  return std::any_of(headers.begin(), headers.end(),
+                     [](const auto& header) { return iequals(header.first, kForwardedHeader); });
+}
+
 dapr::InvokeResponse response_of(http::OutboundResponse&& outbound) {
   dapr::InvokeResponse response;
   response.status = outbound.status;
@@ -158,12 +163,10 @@ Result<dapr::InvokeResponse, Error> SidecarInvoker::invoke(const dapr::InvokeReq
   }
   if (is_url(request.app_id)) return invoke_url(request);
   if (request.app_id == app_id_) return invoke_app(request);
-  for (const auto& [name, value] : request.headers) {
-    if (iequals(name, kForwardedHeader)) {
-      return unexpected(Error{Error::Code::NotFound, "this sidecar serves app id \"" + app_id_ +
-                                                         "\", not \"" + request.app_id +
-                                                         "\": its name resolution entry is stale"});
-    }
+  if (forwarded(request.headers)) {
+    return unexpected(Error{Error::Code::NotFound, "this sidecar serves app id \"" + app_id_ +
+                                                       "\", not \"" + request.app_id +
+                                                       "\": its name resolution entry is stale"});
   }
   return invoke_sidecar(request);
 }
@@ -171,7 +174,8 @@ Result<dapr::InvokeResponse, Error> SidecarInvoker::invoke(const dapr::InvokeReq
 Result<dapr::InvokeResponse, Error> SidecarInvoker::invoke_app(
     const dapr::InvokeRequest& request) const {
   http::HeaderList headers = request_headers(request.headers);
-  if (header_value(headers, "dapr-caller-app-id").empty()) {
+  // The caller is the sidecar that forwarded the call, or else this sidecar's own app.
+  if (!forwarded(request.headers) || header_value(headers, "dapr-caller-app-id").empty()) {
     set_header(headers, "dapr-caller-app-id", app_id_);
   }
   set_header(headers, "dapr-callee-app-id", app_id_);

@@ -5,16 +5,16 @@
 //     <url>/<method>?<query>;
 //   - this sidecar's own app id: its app, through the app channel (--app-port), at
 //     /<method>?<query>; NotFound with no app port. The app sees `dapr-callee-app-id` (its own
-//     id) and `dapr-caller-app-id` (the calling sidecar's app, or its own for a call from
-//     itself);
+//     id) and `dapr-caller-app-id` (the app of the sidecar that forwarded the call, else its
+//     own: a caller id the app itself sends is replaced);
 //   - any other app id: the sidecar that the name resolver of --config finds for it, through
 //     its HTTP API at /v1.0/invoke/<id>/method/<method>, with `dapr-caller-app-id` set to this
-//     sidecar's app id (and this sidecar's API token, so that sidecars sharing one token
-//     reach each other). A sidecar delivers such a forwarded call only to its own app: one
-//     for another app id (a stale registration) fails with NotFound, never goes further. Real Dapr
-//     sidecars speak gRPC to each other; these speak HTTP, so they talk to each other and not to
-//     daprd. NotFound when the id resolves nowhere, or when there is no --config or it names no
-//     resolver.
+//     sidecar's app id (and this sidecar's API token, so that sidecars sharing one token reach
+//     each other). NotFound when the id resolves nowhere, or when there is no --config or it
+//     names no resolver. A sidecar delivers such a forwarded call only to its own app: one for
+//     another app id (a stale registration) fails with NotFound and goes no further.
+// Real Dapr sidecars speak gRPC to each other, over mTLS; these speak plain HTTP, so they talk
+// to each other and not to daprd, and the caller id one sends is taken on trust.
 // App ids are compared whole: "app.namespace" forms are not split. The method is plain
 // text: on the way out, characters other than unreserved ones and '/' are percent-encoded.
 //
@@ -32,6 +32,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "dapr/component.h"

@@ -134,10 +134,12 @@ class InvokeApiTest : public ::testing::Test {
 TEST_F(InvokeApiTest, PathRouteReachesTheOwnAppWithVerbNestedMethodQueryHeadersAndBody) {
   App app;
   Sidecar sidecar(components_, options_for("app-a", app.port()));
-  auto response = sidecar.handle(request(
-      "PUT", "/v1.0/invoke/app-a/method/api/v1/add?x=1&y=two",
-      {{"Content-Type", "application/json"}, {"x-foo", "bar"}, {"Connection", "keep-alive"}},
-      R"({"a":1})"));
+  auto response = sidecar.handle(request("PUT", "/v1.0/invoke/app-a/method/api/v1/add?x=1&y=two",
+                                         {{"Content-Type", "application/json"},
+                                          {"x-foo", "bar"},
+                                          {"Connection", "keep-alive"},
+                                          {"dapr-caller-app-id", "someone-else"}},
+                                         R"({"a":1})"));
   EXPECT_EQ(response.status, 200) << response.body;
   EXPECT_EQ(response.body, R"(echo:{"a":1})");
   EXPECT_EQ(header(response.headers, "content-type"), "text/x-echo");
