@@ -155,6 +155,15 @@ TEST_F(LocalStorageBindingTest, NestedNamesCreateDirectoriesAndListShowsRelative
   EXPECT_EQ(under->data, R"(["dir/sub/f.txt"])");
 }
 
+TEST_F(LocalStorageBindingTest, EveryListingSeesEveryFile) {
+  ASSERT_TRUE(named("create", "a.txt", "a"));
+  for (int i = 0; i < 3; ++i) {
+    auto all = call("list");
+    ASSERT_TRUE(all) << all.error().message;
+    EXPECT_EQ(all->data, R"(["a.txt"])") << "listing " << i;
+  }
+}
+
 TEST_F(LocalStorageBindingTest, ListOfAnEmptyRootIsAnEmptyArray) {
   auto r = call("list");
   ASSERT_TRUE(r);

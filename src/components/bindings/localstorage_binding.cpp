@@ -211,7 +211,9 @@ class LocalStorageBinding final : public dapr::OutputBinding {
   // `create` makes missing ones (and syncs the directory that gained an entry).
   Result<Fd, Error> open_directory(const std::vector<std::string>& parts, size_t count,
                                    bool create) const {
-    Fd dir(::fcntl(root_.get(), F_DUPFD_CLOEXEC, 0));
+    // A new open file description, not a dup: a dup would share the root's directory offset, and
+    // a listing would start where the last one ended.
+    Fd dir(::openat(root_.get(), ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
     if (!dir.valid()) return unexpected(system_error("cannot use rootPath", errno));
     for (size_t i = 0; i < count; ++i) {
       const std::string& part = parts[i];
