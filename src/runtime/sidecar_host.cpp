@@ -7,6 +7,7 @@
 #include <ctime>
 #include <thread>
 
+#include "components/app_configuration.h"
 #include "components/registry.h"
 
 namespace wasmdapr::runtime {
@@ -57,6 +58,9 @@ Result<std::unique_ptr<SidecarHost>, std::string> SidecarHost::start(const RunOp
   auto components =
       components::load_components(options.resources_paths, options.state_dir, options.app_id);
   if (!components) return unexpected(std::move(components.error()));
+  if (auto config = components::check_app_configuration(options.config_path); !config) {
+    return unexpected(std::move(config.error()));
+  }
   auto host = std::make_unique<SidecarHost>(std::move(*components));
   host->sidecar_ = std::make_unique<sidecar::Sidecar>(host->components_, sidecar_options(options));
   host->sidecar_->on_shutdown([raw = host.get()] { raw->shutdown_requested_ = true; });
