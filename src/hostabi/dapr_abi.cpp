@@ -1,9 +1,13 @@
 #include "hostabi/dapr_abi.h"
 
+#include <algorithm>
+#include <array>
+#include <memory>
 #include <optional>
 #include <string_view>
 #include <vector>
 
+#include "dapr/publisher.h"
 #include "hostabi/guest_memory.h"
 #include "hostabi/list_codec.h"
 #include "wasm/binary_reader.h"
@@ -44,10 +48,31 @@ uint32_t arg(std::span<const RawValue> args, size_t i) {
   return static_cast<uint32_t>(args[i]);
 }
 
+// The result of a call with effects (invoke, binding) that did not fit the guest's buffer,
+// kept per Store until `result_take` fetches it or the next such call replaces it, so that
+// the guest never has to repeat the call itself to get a larger answer.
+struct KeptResult {
+  bool present = false;
+  std::string data;
+};
+
+constexpr char kKeptResultKey = 0;
+
+KeptResult& kept_result(wasm::Store& store) {
+  auto* kept = static_cast<KeptResult*>(store.extension(&kKeptResultKey));
+  if (!kept) {
+    auto fresh = std::make_shared<KeptResult>();
+    kept = fresh.get();
+    store.set_extension(&kKeptResultKey, std::move(fresh));
+  }
+  return *kept;
+}
+
 // One call's view of its arguments: strings read out of guest memory, a result buffer.
 class Call {
  public:
-  Call(HostContext& ctx, std::span<const RawValue> args) : memory_(ctx.memory()), args_(args) {}
+  Call(HostContext& ctx, std::span<const RawValue> args)
+      : store_(ctx.store()), memory_(ctx.memory()), args_(args) {}
 
   bool has_memory() const { return memory_.exists(); }
   // The guest bytes at argument pair (i, i+1).
@@ -63,8 +88,21 @@ class Call {
     if (result.size() > cap) return Status::BufferTooSmall;
     return memory_.write(buf, result) ? Status::Ok : Status::MemoryAccessError;
   }
+  // As write_result, but a result too large for the buffer is kept for `result_take`.
+  Status write_or_keep(size_t i, std::string result) const {
+    KeptResult& kept = kept_result(store_);
+    kept = {};
+    Status status = write_result(i, result);
+    if (status == Status::BufferTooSmall) kept = {true, std::move(result)};
+    return status;
+  }
+  KeptResult& kept() const { return kept_result(store_); }
+  Status write_u32(size_t i, uint32_t value) const {
+    return memory_.write_u32(arg(args_, i), value) ? Status::Ok : Status::MemoryAccessError;
+  }
 
  private:
+  wasm::Store& store_;
   GuestMemory memory_;
   std::span<const RawValue> args_;
 };
@@ -205,6 +243,142 @@ Status secret_get(const DaprAbi& abi, const Call& call) {
   return call.write_result(4, dapr::secret_json(**got));
 }
 
+// A metadata or header list at argument pair (i, i+1); an empty list is none.
+std::optional<std::vector<std::pair<std::string, std::string>>> pairs_at(const Call& call, size_t i,
+                                                                         Status& failed) {
+  auto encoded = call.bytes(i);
+  if (!encoded) {
+    failed = Status::MemoryAccessError;
+    return std::nullopt;
+  }
+  auto pairs = decode_pairs(*encoded);
+  if (!pairs) failed = Status::InvalidArgument;
+  return pairs;
+}
+
+std::optional<dapr::Metadata> metadata_at(const Call& call, size_t i, Status& failed) {
+  auto pairs = pairs_at(call, i, failed);
+  if (!pairs) return std::nullopt;
+  return dapr::Metadata(pairs->begin(), pairs->end());
+}
+
+// Reads the UTF-8 strings at argument pairs (0,1), (2,3), ... into `out`.
+template <size_t N>
+std::optional<Status> names(const Call& call, std::array<std::string_view, N>& out) {
+  for (size_t i = 0; i < N; ++i) {
+    auto text = call.bytes(2 * i);
+    if (!text) return Status::MemoryAccessError;
+    if (!wasm::is_valid_utf8(*text)) return Status::InvalidArgument;
+    out[i] = *text;
+  }
+  return std::nullopt;
+}
+
+// Publishes as POST /v1.0/publish does: wrapped as a CloudEvent unless rawPayload says not.
+Status publish(const DaprAbi& abi, const Call& call) {
+  std::array<std::string_view, 2> pubsub_and_topic;
+  if (auto failed = names(call, pubsub_and_topic)) return *failed;
+  auto data = call.bytes(4);
+  auto content_type = call.bytes(6);
+  if (!data || !content_type) return Status::MemoryAccessError;
+  Status failed = Status::Ok;
+  auto metadata = metadata_at(call, 8, failed);
+  if (!metadata) return failed;
+  dapr::PubSub* pubsub = abi.pubsub(pubsub_and_topic[0]);
+  if (!pubsub) return Status::ComponentNotFound;
+  dapr::PublishRequest request;
+  request.pubsub_name = pubsub_and_topic[0];
+  request.topic = pubsub_and_topic[1];
+  request.data = std::string(*data);
+  request.content_type = std::string(*content_type);
+  request.metadata = std::move(*metadata);
+  auto done = dapr::publish(*pubsub, request, abi.app_id());
+  return done ? Status::Ok : from_error(done.error());
+}
+
+// Service invocation; any answer of the callee is ok, with its HTTP status written out.
+Status invoke(const DaprAbi& abi, const Call& call) {
+  std::array<std::string_view, 3> app_method_verb;
+  if (auto failed = names(call, app_method_verb)) return *failed;
+  auto data = call.bytes(6);
+  if (!data) return Status::MemoryAccessError;
+  Status failed = Status::Ok;
+  auto headers = pairs_at(call, 8, failed);
+  if (!headers) return failed;
+  if (!abi.invoker()) return Status::ComponentNotFound;
+  dapr::InvokeRequest request;
+  request.app_id = app_method_verb[0];
+  std::string_view method = app_method_verb[1];
+  if (size_t q = method.find('?'); q != std::string_view::npos) {
+    request.query = method.substr(q + 1);
+    method = method.substr(0, q);
+  }
+  while (!method.empty() && method.front() == '/') method.remove_prefix(1);
+  request.method = method;
+  request.verb = app_method_verb[2].empty() ? "POST" : std::string(app_method_verb[2]);
+  request.data = std::string(*data);
+  request.headers = std::move(*headers);
+  auto response = abi.invoker()->invoke(request);
+  if (!response) {
+    call.kept() = {};
+    return from_error(response.error());
+  }
+  if (Status s = call.write_u32(13, static_cast<uint32_t>(response->status)); s != Status::Ok) {
+    return s;
+  }
+  return call.write_or_keep(10, std::move(response->data));
+}
+
+// An output binding's operation; its response data goes to the buffer.
+Status binding(const DaprAbi& abi, const Call& call) {
+  std::array<std::string_view, 2> name_and_operation;
+  if (auto failed = names(call, name_and_operation)) return *failed;
+  auto data = call.bytes(4);
+  if (!data) return Status::MemoryAccessError;
+  Status failed = Status::Ok;
+  auto metadata = metadata_at(call, 6, failed);
+  if (!metadata) return failed;
+  dapr::OutputBinding* target = abi.binding(name_and_operation[0]);
+  if (!target) return Status::ComponentNotFound;
+  auto operations = target->operations();
+  if (std::find(operations.begin(), operations.end(), name_and_operation[1]) == operations.end()) {
+    return Status::InvalidArgument;
+  }
+  dapr::BindingRequest request;
+  request.operation = name_and_operation[1];
+  request.data = std::string(*data);
+  request.metadata = std::move(*metadata);
+  auto response = target->invoke(request);
+  if (!response) {
+    call.kept() = {};
+    return from_error(response.error());
+  }
+  return call.write_or_keep(8, std::move(response->data));
+}
+
+// The kept result of the last invoke or binding whose answer did not fit.
+Status result_take(const DaprAbi&, const Call& call) {
+  KeptResult& kept = call.kept();
+  if (!kept.present) return Status::NotFound;
+  Status status = call.write_result(0, kept.data);
+  if (status == Status::Ok) kept = {};
+  return status;
+}
+
+// One configuration item's value.
+Status config_get(const DaprAbi& abi, const Call& call) {
+  std::array<std::string_view, 2> store_and_key;
+  if (auto failed = names(call, store_and_key)) return *failed;
+  dapr::ConfigurationStore* store = abi.configuration_store(store_and_key[0]);
+  if (!store) return Status::ComponentNotFound;
+  std::string key(store_and_key[1]);
+  auto got = store->get({key}, {});
+  if (!got) return from_error(got.error());
+  auto item = got->find(key);
+  if (item == got->end()) return Status::NotFound;
+  return call.write_result(4, item->second.value);
+}
+
 struct Export {
   const char* name;
   size_t params;
@@ -212,19 +386,37 @@ struct Export {
 };
 
 constexpr Export kExports[] = {
-    {"state_get", 7, state_get<false>},    {"state_get_etag", 7, state_get<true>},
-    {"state_set", 8, state_set},           {"state_delete", 6, state_delete},
-    {"state_get_bulk", 7, state_get_bulk}, {"state_transaction", 4, state_transaction},
+    {"state_get", 7, state_get<false>},
+    {"state_get_etag", 7, state_get<true>},
+    {"state_set", 8, state_set},
+    {"state_delete", 6, state_delete},
+    {"state_get_bulk", 7, state_get_bulk},
+    {"state_transaction", 4, state_transaction},
     {"secret_get", 7, secret_get},
+    {"publish", 10, publish},
+    {"invoke", 14, invoke},
+    {"binding", 11, binding},
+    {"result_take", 3, result_take},
+    {"config_get", 7, config_get},
 };
 
 }  // namespace
 
-DaprAbi::DaprAbi(const dapr::ComponentSet& components, std::string app_id) {
+DaprAbi::DaprAbi(const dapr::ComponentSet& components, std::string app_id,
+                 dapr::ServiceInvoker* invoker)
+    : app_id_(std::move(app_id)), invoker_(invoker) {
   for (const auto& [name, entry] : components.state) {
-    state_.emplace(name, StateTarget{entry.store.get(), dapr::KeyPrefix(entry.spec, app_id)});
+    state_.emplace(name, StateTarget{entry.store.get(), dapr::KeyPrefix(entry.spec, app_id_)});
   }
   for (const auto& [name, store] : components.secrets) secrets_.emplace(name, store.get());
+  for (const auto& [name, entry] : components.pubsubs)
+    pubsubs_.emplace(name, entry.component.get());
+  for (const auto& [name, entry] : components.bindings) {
+    bindings_.emplace(name, entry.component.get());
+  }
+  for (const auto& [name, entry] : components.configurations) {
+    configurations_.emplace(name, entry.component.get());
+  }
 }
 
 const DaprAbi::StateTarget* DaprAbi::state_target(std::string_view name) const {

@@ -56,6 +56,24 @@ std::optional<std::vector<std::string>> decode_key_list(std::string_view encoded
   return keys;
 }
 
+std::optional<std::vector<std::pair<std::string, std::string>>> decode_pairs(
+    std::string_view encoded) {
+  std::vector<std::pair<std::string, std::string>> pairs;
+  if (encoded.empty()) return pairs;
+  ListDecoder in(encoded);
+  auto n = record_count(in, 8);
+  if (!n) return std::nullopt;
+  pairs.reserve(*n);
+  for (uint32_t i = 0; i < *n; ++i) {
+    auto name = in.bytes();
+    auto value = name ? in.bytes() : std::nullopt;
+    if (!value) return std::nullopt;
+    pairs.emplace_back(*name, *value);
+  }
+  if (!in.at_end()) return std::nullopt;
+  return pairs;
+}
+
 std::optional<std::vector<dapr::TransactionOperation>> decode_transaction(
     std::string_view encoded) {
   using Kind = dapr::TransactionOperation::Kind;

@@ -36,6 +36,10 @@ class ListDecoder {
 };
 
 std::optional<std::vector<std::string>> decode_key_list(std::string_view encoded);
+// A metadata (or header) list: count, then count (name, value) pairs. Empty input is none.
+// Repeated names are kept in order.
+std::optional<std::vector<std::pair<std::string, std::string>>> decode_pairs(
+    std::string_view encoded);
 std::optional<std::vector<dapr::TransactionOperation>> decode_transaction(std::string_view encoded);
 
 }  // namespace wasmdapr::hostabi

@@ -53,7 +53,7 @@ AppServices::AppServices(std::unique_ptr<SidecarHost> sidecar,
                          uint16_t dapr_port, size_t max_body)
     : sidecar_(std::move(sidecar)),
       http_(std::move(http)),
-      dapr_(sidecar_->components(), app_id),
+      dapr_(sidecar_->components(), app_id, &sidecar_->api().invoker()),
       app_id_(std::move(app_id)),
       dapr_port_(dapr_port),
       max_body_(max_body) {

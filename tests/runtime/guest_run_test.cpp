@@ -4,72 +4,24 @@
 // and the output. Servers the guests reach outside the process (an HTTP server, Redis) are
 // started here on free loopback ports.
 
-#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
-#include <spawn.h>
 #include <sys/socket.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
-#include <array>
-#include <cerrno>
 #include <cstdint>
 #include <string>
 #include <vector>
 
 #include "hostabi/test_http_server.h"
 #include "runtime/state_backend.h"
-
-extern char** environ;
+#include "runtime/wasmdapr_process.h"
 
 namespace wasmdapr::testing {
 namespace {
 
-struct Outcome {
-  int status = -1;     // exit status, or 128 + signal
-  std::string output;  // stdout and stderr, interleaved as written
-};
-
-// Runs `wasmdapr run ARGS...` to completion.
 Outcome run_wasmdapr(const std::vector<std::string>& args) {
-  std::vector<std::string> all = {WASMDAPR_BIN, "run"};
-  all.insert(all.end(), args.begin(), args.end());
-  std::vector<char*> argv;
-  for (auto& a : all) argv.push_back(a.data());
-  argv.push_back(nullptr);
-
-  Outcome outcome;
-  int pipe_fds[2];
-  if (::pipe2(pipe_fds, O_CLOEXEC) != 0) return outcome;
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_adddup2(&actions, pipe_fds[1], STDOUT_FILENO);
-  posix_spawn_file_actions_adddup2(&actions, pipe_fds[1], STDERR_FILENO);
-  pid_t pid = 0;
-  int spawned = ::posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
-  ::close(pipe_fds[1]);
-  if (spawned != 0) {
-    ::close(pipe_fds[0]);
-    outcome.output = "cannot start " + all[0];
-    return outcome;
-  }
-  std::array<char, 4096> buffer;
-  for (;;) {
-    ssize_t n = ::read(pipe_fds[0], buffer.data(), buffer.size());
-    if (n > 0) {
-      outcome.output.append(buffer.data(), static_cast<size_t>(n));
-    } else if (n == 0 || errno != EINTR) {
-      break;
-    }
-  }
-  ::close(pipe_fds[0]);
-  int status = 0;
-  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-  }
-  outcome.status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  return outcome;
+  return ::wasmdapr::testing::run_wasmdapr(WASMDAPR_BIN, args);
 }
 
 // A loopback port with nothing listening on it (free a moment ago).
@@ -93,14 +45,6 @@ std::string guest(const std::string& name) {
 }
 
 const std::string kSidecar = "http://127.0.0.1:3500";
-
-// The guest passed every check of `tally` ("<group>: N checks passed") and exited 0.
-void expect_passed(const Outcome& outcome, const std::string& tally) {
-  EXPECT_EQ(outcome.status, 0) << outcome.output;
-  EXPECT_NE(outcome.output.find(tally + ": "), std::string::npos) << outcome.output;
-  EXPECT_NE(outcome.output.find(" checks passed"), std::string::npos) << outcome.output;
-  EXPECT_EQ(outcome.output.find("FAIL"), std::string::npos) << outcome.output;
-}
 
 // `wasmdapr run --app-id runtime-tests --resources-path <store> OPTIONS... MODULE -- ARGS...`
 Outcome run_guest(const StateBackend& store, std::vector<std::string> options,

@@ -216,50 +216,131 @@ export class DaprClient {
     return this.done(abi.state_transaction(s.ptr, s.len, ptrOf(encoded), <usize>encoded.length));
   }
 
-  // ---- pub/sub and service invocation -----------------------------------------------------
+  // ---- pub/sub, service invocation, bindings, secrets, configuration ------------------------
 
+  /** Publishes `data` (wrapped as a CloudEvent by the sidecar unless metadata rawPayload=true). */
   publish(pubsub: string, topic: string, data: string,
-          contentType: string = "application/json"): bool {
+          contentType: string = "application/json", metadata: Pair[] = []): bool {
     if (this.transport == Transport.Http) {
-      const b = new RequestBuilder(this.address + "/v1.0/publish/" + encodeURIComponent(pubsub) +
-                                   "/" + encodeURIComponent(topic))
+      const b = new RequestBuilder(this.address + "/v1.0/publish/" + segment(pubsub) + "/" +
+                                   segment(topic) + metadataQuery(metadata))
         .method(Method.POST).header("Content-Type", contentType).text(data);
       return this.httpOk(this.sendBuilder(b));
     }
     const p = Span.str(pubsub), t = Span.str(topic), d = Span.str(data), c = Span.str(contentType);
-    return this.done(abi.publish(p.ptr, p.len, t.ptr, t.len, d.ptr, d.len, c.ptr, c.len, 0, 0));
+    const m = encodePairs(metadata);
+    return this.done(abi.publish(p.ptr, p.len, t.ptr, t.len, d.ptr, d.len, c.ptr, c.len,
+                                 ptrOf(m), <usize>m.length));
   }
 
-  /** Calls `method` on app `appId`; the response body, or null on failure. */
-  invoke(appId: string, method: string, data: string, verb: string = "POST"): string | null {
+  /**
+   * Calls `method` (it may hold slashes and a query) on app `appId`: the response body, or null
+   * when the app could not be reached. The callee's HTTP status is in lastHttpStatus, whatever
+   * it is.
+   */
+  invoke(appId: string, method: string, data: string, verb: string = "POST",
+         contentType: string = "application/json"): string | null {
     if (this.transport == Transport.Http) {
-      const b = new RequestBuilder(this.address + "/v1.0/invoke/" + appId + "/method/" + method)
-        .method(verbMethod(verb)).header("Content-Type", "application/json").text(data);
+      const b = new RequestBuilder(this.address + "/v1.0/invoke/" + segment(appId) + "/method/" +
+                                   method).method(verbMethod(verb));
+      if (data.length) b.header("Content-Type", contentType).text(data);
       const res = this.sendBuilder(b);
       if (res == null) return null;
       const body = res.bodyText();
       res.close();
-      if (res.status >= 400) return this.fail(statusFromHttp(res.status, body));
+      if (res.status >= 500 && body.includes("\"ERR_DIRECT_INVOKE\"")) {
+        return this.fail(DaprStatus.UNAVAILABLE);
+      }
       this.lastStatus = DaprStatus.OK;
       return body;
     }
     const a = Span.str(appId), m = Span.str(method), v = Span.str(verb), d = Span.str(data);
+    const headers = encodePairs(data.length ? [new Pair("Content-Type", contentType)] : []);
     const status = memory.data(4);
-    let cap: usize = 4096;
-    while (true) {
-      const buf = new Uint8Array(<i32>cap);
-      const len = memory.data(4);
-      const err = abi.invoke(a.ptr, a.len, m.ptr, m.len, v.ptr, v.len, d.ptr, d.len,
-                             ptrOf(buf), cap, len, status);
-      this.lastHttpStatus = <u16>load<u32>(status);
-      if (err == DaprStatus.BUFFER_TOO_SMALL) {
-        cap = <usize>load<u32>(len);
-        continue;
+    store<u32>(status, 0);
+    const len = memory.data(4);
+    const n = this.effectResult(
+      abi.invoke(a.ptr, a.len, m.ptr, m.len, v.ptr, v.len, d.ptr, d.len, ptrOf(headers),
+                 <usize>headers.length, this.result.ptr, this.result.cap, len, status), len);
+    this.lastHttpStatus = <u16>load<u32>(status);
+    return n < 0 ? null : this.takeText(n);
+  }
+
+  /**
+   * Runs `operation` of output binding `name` with `data` (JSON text, as the HTTP API's "data"
+   * field holds it): the binding's response data ("" when it has none), or null on failure.
+   */
+  invokeBinding(name: string, operation: string, data: string, metadata: Pair[] = []): string | null {
+    if (this.transport == Transport.Http) {
+      let body = "{\"operation\":" + jsonString(operation) + ",\"data\":" +
+                 (data.length ? data : "null") + ",\"metadata\":{";
+      for (let i = 0; i < metadata.length; i++) {
+        if (i) body += ",";
+        body += jsonString(metadata[i].name) + ":" + jsonString(metadata[i].value);
       }
-      if (err != 0) return this.fail(err);
+      body += "}}";
+      const res = this.http(Method.POST, "/v1.0/bindings/" + segment(name), body);
+      if (res == null) return null;
+      const text = res.bodyText();
+      res.close();
+      if (res.status >= 300) return this.fail(statusFromHttp(res.status, text));
       this.lastStatus = DaprStatus.OK;
-      return bytesToString(buf.subarray(0, <i32>load<u32>(len)));
+      return text;
     }
+    const b = Span.str(name), o = Span.str(operation), d = Span.str(data);
+    const m = encodePairs(metadata);
+    const len = memory.data(4);
+    const n = this.effectResult(
+      abi.binding(b.ptr, b.len, o.ptr, o.len, d.ptr, d.len, ptrOf(m), <usize>m.length,
+                  this.result.ptr, this.result.cap, len), len);
+    return n < 0 ? null : this.takeText(n);
+  }
+
+  /** The secret as a JSON object of its keys (`{"name":"value"}`), or null when missing. */
+  getSecret(store: string, name: string): string | null {
+    if (this.transport == Transport.Http) {
+      const res = this.http(Method.GET, "/v1.0/secrets/" + segment(store) + "/" + segment(name), "");
+      if (res == null) return null;
+      const body = res.bodyText();
+      res.close();
+      if (res.status == 204) return this.fail(DaprStatus.NOT_FOUND);
+      if (res.status != 200) return this.fail(statusFromHttp(res.status, body));
+      this.lastStatus = DaprStatus.OK;
+      return body;
+    }
+    const a = this.args;
+    a.begin(store.length + name.length);
+    const s = a.add(store), sl = a.len, k = a.add(name), kl = a.len;
+    const n = this.readResult((buf: usize, cap: usize, len: usize, s: usize, sl: usize, k: usize,
+                               kl: usize): u32 => abi.secret_get(s, sl, k, kl, buf, cap, len),
+                              s, sl, k, kl);
+    a.end();
+    return n < 0 ? null : this.takeText(n);
+  }
+
+  /** The value of configuration item `key`, or null when missing. */
+  getConfiguration(store: string, key: string): string | null {
+    if (this.transport == Transport.Http) {
+      const res = this.http(Method.GET, "/v1.0/configuration/" + segment(store) + "?key=" +
+                                        encodeURIComponent(key), "");
+      if (res == null) return null;
+      const body = res.bodyText();
+      res.close();
+      if (res.status == 204) return this.fail(DaprStatus.NOT_FOUND);
+      if (res.status != 200) return this.fail(statusFromHttp(res.status, body));
+      const value = itemValue(body, key);
+      if (value == null) return this.fail(DaprStatus.NOT_FOUND);
+      this.lastStatus = DaprStatus.OK;
+      return value;
+    }
+    const a = this.args;
+    a.begin(store.length + key.length);
+    const s = a.add(store), sl = a.len, k = a.add(key), kl = a.len;
+    const n = this.readResult((buf: usize, cap: usize, len: usize, s: usize, sl: usize, k: usize,
+                               kl: usize): u32 => abi.config_get(s, sl, k, kl, buf, cap, len),
+                              s, sl, k, kl);
+    a.end();
+    return n < 0 ? null : this.takeText(n);
   }
 
   // ---- plumbing ---------------------------------------------------------------------------
@@ -290,6 +371,24 @@ export class DaprClient {
       this.lastStatus = err;
       return err == 0 ? <isize>load<u32>(len) : -1;
     }
+  }
+
+  // The outcome of a call with effects, made once into the result buffer: an answer larger
+  // than the buffer is kept by the host and fetched with result_take instead of repeating the
+  // call (docs/abi.md). The result's length, or -1 on failure (the reason in lastStatus).
+  private effectResult(err: u32, len: usize): isize {
+    if (err == DaprStatus.BUFFER_TOO_SMALL) {
+      this.result.grow(<usize>load<u32>(len));
+      err = abi.result_take(this.result.ptr, this.result.cap, len);
+    }
+    this.lastStatus = err;
+    return err == 0 ? <isize>load<u32>(len) : -1;
+  }
+
+  private takeText(n: isize): string {
+    const text = this.result.text(<usize>n);
+    this.result.shrink();
+    return text;
   }
 
   // GET of one key: the item (found or not, with its ETag when asked for), or null on failure
@@ -339,6 +438,66 @@ export class DaprClient {
   }
 }
 
+/** A name/value pair: metadata of a publish or binding call, or a header. */
+export class Pair {
+  constructor(public name: string, public value: string) {}
+}
+
+function encodePairs(pairs: Pair[]): Uint8Array {
+  if (pairs.length == 0) return new Uint8Array(0);
+  const w = new ListWriter().u32(<u32>pairs.length);
+  for (let i = 0; i < pairs.length; i++) w.str(pairs[i].name).str(pairs[i].value);
+  return w.finish();
+}
+
+/** "?metadata.k=v&..." for the HTTP API, or "" with no metadata. */
+function metadataQuery(metadata: Pair[]): string {
+  let q = "";
+  for (let i = 0; i < metadata.length; i++) {
+    q += (i ? "&" : "?") + "metadata." + encodeURIComponent(metadata[i].name) + "=" +
+         encodeURIComponent(metadata[i].value);
+  }
+  return q;
+}
+
+// The "value" of item `key` in a configuration answer {"key":{"value":"...",...}}.
+function itemValue(body: string, key: string): string | null {
+  const item = body.indexOf(jsonString(key) + ":");
+  if (item < 0) return null;
+  const field = body.indexOf("\"value\":", item);
+  if (field < 0) return null;
+  return readJsonString(body, field + 8);
+}
+
+// The JSON string literal starting at `at` (after optional spaces), unescaped.
+function readJsonString(s: string, at: i32): string | null {
+  while (at < s.length && s.charCodeAt(at) == 0x20) at++;
+  if (at >= s.length || s.charCodeAt(at) != 0x22) return null;
+  const pieces = new Array<string>();
+  let run = at + 1;
+  for (let i = at + 1; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c == 0x22) {
+      pieces.push(s.substring(run, i));
+      return pieces.join("");
+    }
+    if (c != 0x5c) continue;
+    pieces.push(s.substring(run, i));
+    const e = s.charCodeAt(++i);
+    if (e == 0x6e) pieces.push("\n");
+    else if (e == 0x74) pieces.push("\t");
+    else if (e == 0x72) pieces.push("\r");
+    else if (e == 0x62) pieces.push("\b");
+    else if (e == 0x66) pieces.push("\f");
+    else if (e == 0x75) {
+      pieces.push(String.fromCharCode(<i32>parseInt(s.substring(i + 1, i + 5), 16)));
+      i += 4;
+    } else pieces.push(String.fromCharCode(e));
+    run = i + 1;
+  }
+  return null;
+}
+
 /** "/v1.0/state/<store>[/<key>]", each name percent-encoded as one path segment. */
 function statePath(store: string, key: string | null = null): string {
   const path = "/v1.0/state/" + segment(store);
@@ -360,7 +519,10 @@ function segment(name: string): string {
 // the cause (an unknown store is a 400, like a malformed request), else by the status.
 function statusFromHttp(status: u16, body: string = ""): u32 {
   if (body.includes("\"ERR_STATE_STORE_NOT_FOUND\"") ||
-      body.includes("\"ERR_STATE_STORE_NOT_CONFIGURED\"")) {
+      body.includes("\"ERR_STATE_STORE_NOT_CONFIGURED\"") ||
+      body.includes("\"ERR_PUBSUB_NOT_FOUND\"") ||
+      body.includes("\"ERR_SECRET_STORE_NOT_FOUND\"") ||
+      body.includes("\"ERR_CONFIGURATION_STORE_NOT_FOUND\"")) {
     return DaprStatus.COMPONENT_NOT_FOUND;
   }
   if (body.includes("\"ERR_STATE_STORE_NOT_SUPPORTED\"") ||

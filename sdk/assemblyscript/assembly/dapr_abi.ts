@@ -55,5 +55,32 @@ export declare function publish(
 export declare function invoke(
   app_ptr: usize, app_len: usize, method_ptr: usize, method_len: usize,
   verb_ptr: usize, verb_len: usize, data_ptr: usize, data_len: usize,
+  headers_ptr: usize, headers_len: usize,
   buf_ptr: usize, buf_cap: usize, len_out_ptr: usize, status_out_ptr: usize,
+): u32;
+
+// @ts-ignore: decorator
+@external("dapr", "binding")
+export declare function binding(
+  name_ptr: usize, name_len: usize, op_ptr: usize, op_len: usize,
+  data_ptr: usize, data_len: usize, meta_ptr: usize, meta_len: usize,
+  buf_ptr: usize, buf_cap: usize, len_out_ptr: usize,
+): u32;
+
+// @ts-ignore: decorator
+@external("dapr", "result_take")
+export declare function result_take(buf_ptr: usize, buf_cap: usize, len_out_ptr: usize): u32;
+
+// @ts-ignore: decorator
+@external("dapr", "secret_get")
+export declare function secret_get(
+  store_ptr: usize, store_len: usize, name_ptr: usize, name_len: usize,
+  buf_ptr: usize, buf_cap: usize, len_out_ptr: usize,
+): u32;
+
+// @ts-ignore: decorator
+@external("dapr", "config_get")
+export declare function config_get(
+  store_ptr: usize, store_len: usize, key_ptr: usize, key_len: usize,
+  buf_ptr: usize, buf_cap: usize, len_out_ptr: usize,
 ): u32;
