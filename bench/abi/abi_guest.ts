@@ -1,4 +1,4 @@
-// The guest side of bench_abi: loops of one state get, over the direct `dapr` ABI and over
+// The guest side of bench_abi: loops of one state get (and of one publish), over the direct `dapr` ABI and over
 // `wasi_experimental_http`, each raw (buffers made once, nothing allocated per call) and
 // through the SDK's DaprClient (what an app written with it pays). Its start does nothing, so
 // instantiating it costs only the instance. Each loop returns 0, or the first failure's code.
@@ -75,6 +75,14 @@ export function httpSdk(n: i32, tcp: i32): i32 {
   const c = new DaprClient(Transport.Http, sidecar(tcp));
   for (let i = 0; i < n; i++) {
     if (c.getState(STORE, KEY) == null) return 2000 + <i32>c.lastStatus;
+  }
+  return 0;
+}
+
+export function publishSdk(n: i32, transport: i32): i32 {
+  const c = transport ? new DaprClient(Transport.Http, sidecar(0)) : new DaprClient();
+  for (let i = 0; i < n; i++) {
+    if (!c.publish("pubsub", "orders", VALUE)) return 3000 + <i32>c.lastStatus;
   }
   return 0;
 }

@@ -5,7 +5,8 @@
 //     example's whole run (instantiate + `_start`: the prototype's test);
 //   - one state get per call over the direct `dapr` ABI, over `wasi_experimental_http` to the
 //     in-process sidecar, and over real TCP to the sidecar's listening port, from the guest and
-//     from the host (libcurl, no guest) as the baseline.
+//     from the host (libcurl, no guest) as the baseline;
+//   - one publish over the direct ABI and over HTTP in process.
 //
 //   bench_abi [--iterations N] [--reps N] ABI_GUEST.wasm EXAMPLE_STATE.wasm
 //
@@ -97,7 +98,8 @@ uint16_t free_port() {
   return ntohs(address.sin_port);
 }
 
-// A --resources-path with one in-memory store named "statestore".
+// A --resources-path with one in-memory store named "statestore" and an in-memory pub/sub
+// named "pubsub" (with no subscriber: a publish costs the envelope and the hand-off).
 class Resources {
  public:
   Resources() {
@@ -112,6 +114,13 @@ class Resources {
                                                "  type: state.in-memory\n"
                                                "  version: v1\n"
                                                "  metadata: []\n";
+    std::ofstream(dir_ / "pubsub.yaml") << "apiVersion: dapr.io/v1alpha1\n"
+                                           "kind: Component\n"
+                                           "metadata:\n"
+                                           "  name: pubsub\n"
+                                           "spec:\n"
+                                           "  type: pubsub.in-memory\n"
+                                           "  version: v1\n";
   }
   ~Resources() {
     std::error_code ignored;
@@ -322,5 +331,9 @@ int main(int argc, char** argv) {
             time_loop(guest, "httpRaw", {1}, 500, reps));
   print_row("state get, host libcurl over TCP to the sidecar, no guest",
             time_host_tcp(port, 500, reps));
+  print_row("publish (CloudEvent, in-memory, no subscriber), direct dapr ABI, SDK",
+            time_loop(guest, "publishSdk", {0}, 20000, reps));
+  print_row("publish (CloudEvent, in-memory, no subscriber), HTTP in process, SDK",
+            time_loop(guest, "publishSdk", {1}, 5000, reps));
   return 0;
 }
