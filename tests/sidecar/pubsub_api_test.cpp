@@ -116,7 +116,8 @@ dapr::ComponentSet pubsub_components(std::vector<dapr::SubscriptionSpec> declare
   dapr::ComponentSpec spec;
   spec.name = "pubsub";
   spec.type = "pubsub.in-memory";
-  spec.metadata = {{"retryInterval", "1ms"}, {"maxRetries", "5"}};
+  // One delivery thread, so that a message published later is handled later.
+  spec.metadata = {{"retryInterval", "1ms"}, {"maxRetries", "5"}, {"concurrency", "1"}};
   auto built = components::builtin_registry().build({spec});
   EXPECT_TRUE(built) << (built ? "" : built.error());
   built->subscriptions = std::move(declared);
@@ -161,12 +162,18 @@ class Delivering {
   std::unique_ptr<Subscriptions> subscriptions;
 };
 
+// A rule outside the supported expressions (never matches), rules tried in order, a default,
+// a dead-letter topic the app also subscribes to, member names in other cases, and an entry
+// for a pub/sub that does not exist (skipped).
 constexpr const char* kOrders =
-    R"([{"pubsubname":"pubsub","topic":"orders","routes":{"rules":[)"
-    R"({"match":"event.type == \"special\" || event.data.kind == 'vip'","path":"/special"}],)"
-    R"("default":"/orders"},"deadLetterTopic":"poison"},)"
-    R"({"pubsubName":"pubsub","Topic":"poison","route":"dead"},)"
-    R"({"pubsubname":"nosuch","topic":"x","route":"/x"}])";
+    R"js([{"pubsubname":"pubsub","topic":"orders","routes":{"rules":[)js"
+    R"js({"match":"event.type.startsWith(\"x\")","path":"/never"},)js"
+    R"js({"match":"event.type == \"special\" || event.data.kind == 'vip'","path":"/special"},)js"
+    R"js({"match":"(event.data.tier == 'gold' || event.data.tier == \"silver\") && )js"
+    R"js(event.source != 'blocked'","path":"/tiered"}],)js"
+    R"js("default":"/orders"},"deadLetterTopic":"poison"},)js"
+    R"js({"pubsubName":"pubsub","Topic":"poison","route":"dead"},)js"
+    R"js({"pubsubname":"nosuch","topic":"x","route":"/x"}])js";
 
 TEST(PubSubApi, PublishErrorsUseTheRuntimeCodes) {
   dapr::ComponentSet none;
@@ -241,6 +248,19 @@ TEST(PubSubApi, RulesPickThePathInOrderAndTheAppsOwnCloudEventKeepsItsFields) {
     EXPECT_EQ(text_of(*event, "specversion"), "1.0");
   }
   EXPECT_TRUE(own_event_seen);
+
+  ASSERT_EQ(d.publish("orders", R"({"tier":"silver"})", "application/json").status, 204);
+  ASSERT_EQ(
+      d.publish("orders", R"({"id":"b","source":"blocked","type":"t","data":{"tier":"gold"}})",
+                "application/cloudevents+json")
+          .status,
+      204);
+  auto tiered = d.app.wait_for("/tiered");
+  d.app.wait_for("/orders");             // the blocked source fell through to the default
+  EXPECT_EQ(d.app.count("/never"), 0u);  // an expression outside the subset never matches
+  auto silver = JsonView::parse(tiered[0].body);
+  ASSERT_TRUE(silver);
+  EXPECT_EQ(silver->find("data")->raw(), R"({"tier":"silver"})");
   auto listing = d.wait_active(2);
   EXPECT_NE(listing.find(R"("type":"PROGRAMMATIC")"), std::string::npos) << listing;
   EXPECT_NE(listing.find(R"("deadLetterTopic":"poison")"), std::string::npos) << listing;
@@ -265,6 +285,17 @@ TEST(PubSubApi, RetryRedeliversAndDropAnd404GoToTheDeadLetterTopic) {
   d.app.script("/orders", {http::Response{404, {}, ""}});
   ASSERT_EQ(d.publish("orders", "missing", "text/plain").status, 204);
   d.app.wait_for("/dead", 2);
+
+  // An event whose expiration has passed is not delivered (nor, as a dead letter, to /dead: it
+  // has expired there too). One delivery thread: the marker is handled after it.
+  size_t orders_before = d.app.count("/orders");
+  ASSERT_EQ(d.publish("orders", R"({"id":"old","expiration":"2000-01-01T00:00:00Z","data":"x"})",
+                      "application/cloudevents+json")
+                .status,
+            204);
+  ASSERT_EQ(d.publish("orders", "marker", "text/plain").status, 204);
+  auto orders = d.app.wait_for("/orders", orders_before + 1);
+  EXPECT_EQ(text_of(*JsonView::parse(orders.back().body), "data"), "marker");
 }
 
 TEST(PubSubApi, DeclarativeSubscriptionsWithRawPayload) {
