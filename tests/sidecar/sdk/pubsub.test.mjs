@@ -60,7 +60,7 @@ async function publishUntilDelivered(dapr, pubsub, topic, probe, arrived) {
 }
 
 describe("@dapr/dapr DaprServer subscribed programmatically to wasmdapr's embedded pubsub", () => {
-  const seen = { json: [], text: [], retry: [], drop: [], dead: [] };
+  const seen = { json: [], text: [], retry: [], drop: [], dead: [], raw: [] };
   let sidecar;
   let server;
   let dapr;
@@ -89,6 +89,8 @@ describe("@dapr/dapr DaprServer subscribed programmatically to wasmdapr's embedd
       },
     });
     await server.pubsub.subscribe("pubsub", "drop-dead", async (data) => { seen.dead.push(data); });
+    await server.pubsub.subscribe("pubsub", "raw", async (data) => { seen.raw.push(data); },
+      "", { rawPayload: "true" });
     await server.start();
     dapr = client(sidecar);
     await publishUntilDelivered(dapr, "pubsub", "json", { probe: true }, () => seen.json.length > 0);
@@ -126,6 +128,17 @@ describe("@dapr/dapr DaprServer subscribed programmatically to wasmdapr's embedd
     await dapr.pubsub.publish("pubsub", "drop", { marker: true });
     await waitFor("the marker", () => seen.drop.some((d) => d.marker));
     assert.equal(seen.drop.filter((d) => d.n === 7).length, drops);
+  });
+
+  it("passes a raw payload through to a rawPayload subscriber", async () => {
+    const publish = () => dapr.pubsub.publish("pubsub", "raw", { plain: "bytes" },
+      { metadata: { rawPayload: true } });
+    await waitFor("the raw delivery", async () => {
+      if (seen.raw.length > 0) return true;
+      await publish();
+      return seen.raw.length > 0;
+    }, 400, 25);
+    assert.deepEqual(seen.raw[0], { plain: "bytes" });
   });
 
   it("answers an unknown pubsub with daprd's error codes", async () => {
