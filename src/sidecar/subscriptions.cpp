@@ -303,6 +303,19 @@ std::vector<dapr::SubscriptionSpec> read_programmatic(std::string_view body) {
   return specs;
 }
 
+// The subscription's metadata as the broker sees it: as daprd does, the consumer group of a
+// pub/sub whose component names none is the app id, so instances of one app share messages
+// and different apps each get every message.
+dapr::Metadata subscribe_metadata(const dapr::SubscriptionSpec& spec, const std::string& app_id,
+                                  const dapr::ComponentSet& components) {
+  dapr::Metadata metadata = spec.metadata;
+  auto entry = components.pubsubs.find(spec.pubsub_name);
+  bool named =
+      entry != components.pubsubs.end() && entry->second.spec.metadata.contains("consumerID");
+  if (!named && !app_id.empty()) metadata.try_emplace("consumerID", app_id);
+  return metadata;
+}
+
 }  // namespace
 
 struct Subscriptions::State : std::enable_shared_from_this<State> {
@@ -430,7 +443,8 @@ void Subscriptions::State::run() {
       if (state->stopping) return DeliveryStatus::Retry;
       return state->deliver(*sub, message);
     };
-    if (auto subscribed = pubsub->subscribe(sub->spec.topic, sub->spec.metadata, handler);
+    if (auto subscribed = pubsub->subscribe(
+            sub->spec.topic, subscribe_metadata(sub->spec, app_id, components), handler);
         !subscribed) {
       log("subscription to " + sub->spec.pubsub_name + "/" + sub->spec.topic +
           " failed: " + subscribed.error().message);

@@ -14,6 +14,7 @@
 #include "dapr/json_view.h"
 #include "sidecar/sidecar.h"
 #include "sidecar/subscriptions.h"
+#include "support/redis_server.h"
 
 namespace wasmdapr::sidecar {
 namespace {
@@ -339,6 +340,56 @@ TEST(PubSubApi, BulkPublishDeliversEveryEntryAndRefusesDuplicateIds) {
     data.insert(std::string(event->find("data")->raw()));
   }
   EXPECT_EQ(data, (std::set<std::string>{R"("a")", R"({"n":2})"}));
+}
+
+// One app's instance over a shared Redis: its own components, app server and subscriptions.
+struct RedisSubscriber {
+  RedisSubscriber(const std::string& redis_address, const std::string& app_id)
+      : app(R"([{"pubsubname":"pubsub","topic":"orders","route":"/orders"}])"),
+        channel(AppChannelOptions{app.port()}) {
+    dapr::ComponentSpec spec;
+    spec.name = "pubsub";
+    spec.type = "pubsub.redis";
+    spec.metadata = {{"redisHost", redis_address}};
+    auto built = components::builtin_registry().build({spec});
+    EXPECT_TRUE(built) << (built ? "" : built.error());
+    components = std::move(*built);
+    subscriptions = std::make_unique<Subscriptions>(components, channel, app_id);
+    subscriptions->start();
+    while (subscriptions->metadata_json() == "[]") std::this_thread::yield();
+  }
+  ~RedisSubscriber() {
+    for (auto& [name, entry] : components.pubsubs) entry.component->close();
+    subscriptions.reset();
+  }
+
+  App app;
+  dapr::ComponentSet components;
+  AppChannel channel;
+  std::unique_ptr<Subscriptions> subscriptions;
+};
+
+TEST(PubSubApi, InstancesOfOneAppShareMessagesAndEveryAppGetsEachOne) {
+  testing::RedisServer redis;
+  ASSERT_TRUE(redis.running()) << redis.failure();
+  RedisSubscriber alpha1(redis.address(), "alpha");
+  RedisSubscriber alpha2(redis.address(), "alpha");
+  RedisSubscriber beta(redis.address(), "beta");
+  PubSubApi api(beta.components, "beta");
+  for (int i = 0; i < 4; ++i) {
+    auto target = "/v1.0/publish/pubsub/orders";
+    ASSERT_EQ(api.publish("pubsub", "orders", post(target, std::to_string(i), "text/plain")).status,
+              204);
+  }
+  beta.app.wait_for("/orders", 4);
+  for (;;) {
+    size_t alpha = alpha1.app.count("/orders") + alpha2.app.count("/orders");
+    if (alpha >= 4) break;
+    std::this_thread::yield();
+  }
+  // Each message once per app: the consumer group is the app id.
+  EXPECT_EQ(alpha1.app.count("/orders") + alpha2.app.count("/orders"), 4u);
+  EXPECT_EQ(beta.app.count("/orders"), 4u);
 }
 
 }  // namespace
