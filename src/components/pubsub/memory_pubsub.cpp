@@ -82,14 +82,20 @@ class MemoryPubSub final : public dapr::PubSub {
   ~MemoryPubSub() override { close(); }
 
   Result<void, Error> publish(const dapr::PubSubMessage& message) override {
-    auto shared = std::make_shared<const dapr::PubSubMessage>(message);
-    std::lock_guard lock(mutex_);
-    if (closed_) return unexpected(Error{Error::Code::Unavailable, "pubsub is closed"});
-    auto [begin, end] = subscribers_.equal_range(message.topic);
-    for (auto it = begin; it != end; ++it) {
-      queue_.push(Delivery{it->second, shared, 0, Clock::now(), next_sequence_++});
+    std::shared_ptr<const dapr::PubSubMessage> shared;
+    size_t queued = 0;
+    {
+      std::lock_guard lock(mutex_);
+      if (closed_) return unexpected(Error{Error::Code::Unavailable, "pubsub is closed"});
+      auto [begin, end] = subscribers_.equal_range(message.topic);
+      for (auto it = begin; it != end; ++it, ++queued) {
+        if (!shared) shared = std::make_shared<const dapr::PubSubMessage>(message);
+        queue_.push(Delivery{it->second, shared, 0, Clock::now(), next_sequence_++});
+      }
     }
-    cv_.notify_all();
+    // A topic nobody subscribes to wakes nobody; otherwise one worker per delivery at most.
+    if (queued == 1) cv_.notify_one();
+    if (queued > 1) cv_.notify_all();
     return {};
   }
 
