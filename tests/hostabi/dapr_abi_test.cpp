@@ -214,5 +214,20 @@ TEST_F(DaprAbiTest, MalformedTransactionIsRejectedWhole) {
   EXPECT_EQ(get("state_get", "x", value), Status::NotFound);
 }
 
+TEST(DaprAbiNoMemory, EveryFunctionSaysTheMemoryIsMissing) {
+  dapr::ComponentSet none;
+  DaprAbi abi(none, "myapp");
+  Guest guest(GUEST_DIR "/dapr_no_memory.wasm", [&](wasm::Linker& l) { abi.add_to_linker(l); });
+  const std::pair<const char*, size_t> functions[] = {
+      {"state_get", 7},      {"state_get_etag", 7},    {"state_set", 8},   {"state_delete", 6},
+      {"state_get_bulk", 7}, {"state_transaction", 4}, {"secret_get", 7},  {"publish", 10},
+      {"invoke", 14},        {"binding", 11},          {"result_take", 3}, {"config_get", 7},
+  };
+  for (const auto& [name, params] : functions) {
+    EXPECT_EQ(Status(guest.call(name, std::vector<uint32_t>(params, 0))), Status::MemoryNotFound)
+        << name;
+  }
+}
+
 }  // namespace
 }  // namespace wasmdapr::hostabi

@@ -98,6 +98,8 @@ function invokeGroup(): void {
   const direct = cs[0];
   expect(direct.invoke("no-such-app", "echo", "") == null, "unknown app fails");
   expectCode(direct.lastStatus, DaprStatus.COMPONENT_NOT_FOUND, "unknown app");
+  expect(direct.invoke("http://127.0.0.1:1", "x", "") == null, "an endpoint that does not answer");
+  expectCode(direct.lastStatus, DaprStatus.UNAVAILABLE, "unreachable endpoint");
   finish("invoke");
 }
 
