@@ -10,27 +10,17 @@
 
 #include "components/registry.h"
 #include "dapr/json_view.h"
+#include "sidecar/api_test_support.h"
 #include "sidecar/sidecar.h"
 
 namespace wasmdapr::sidecar {
 namespace {
 
+using api_test::IsApiError;
+using api_test::make_request;
+
 namespace fs = std::filesystem;
 using dapr::JsonView;
-
-::testing::AssertionResult IsApiError(const http::Response& response, int status,
-                                      std::string_view code) {
-  if (response.status != status) {
-    return ::testing::AssertionFailure()
-           << "status " << response.status << " (want " << status << "), body " << response.body;
-  }
-  auto json = JsonView::parse(response.body);
-  const JsonView* error_code = json && json->is_object() ? json->find("errorCode") : nullptr;
-  if (!error_code || !error_code->is_string() || error_code->string() != code) {
-    return ::testing::AssertionFailure() << "errorCode is not " << code << ": " << response.body;
-  }
-  return ::testing::AssertionSuccess();
-}
 
 std::string header(const http::Response& response, std::string_view name) {
   for (const auto& [k, v] : response.headers) {

@@ -12,46 +12,23 @@
 #include "components/nameresolution/sqlite_resolver.h"
 #include "dapr/json_view.h"
 #include "http/server.h"
+#include "sidecar/api_test_support.h"
 #include "sidecar/sidecar.h"
 
 namespace wasmdapr::sidecar {
 namespace {
 
+using api_test::IsApiError;
+using api_test::make_request;
+
 namespace fs = std::filesystem;
 using dapr::JsonView;
-
-http::Request request(std::string method, std::string_view target,
-                      std::vector<std::pair<std::string, std::string>> headers = {},
-                      std::string body = "") {
-  http::Request r;
-  r.method = std::move(method);
-  size_t q = target.find('?');
-  r.path = std::string(target.substr(0, q));
-  if (q != std::string_view::npos) r.query = std::string(target.substr(q + 1));
-  r.headers = std::move(headers);
-  r.body = std::move(body);
-  return r;
-}
 
 std::string header(const std::vector<std::pair<std::string, std::string>>& headers,
                    std::string_view name) {
   http::Request r;
   r.headers = headers;
   return std::string(r.header(name));
-}
-
-::testing::AssertionResult IsApiError(const http::Response& response, int status,
-                                      std::string_view code) {
-  if (response.status != status) {
-    return ::testing::AssertionFailure()
-           << "status " << response.status << " (want " << status << "), body " << response.body;
-  }
-  auto json = JsonView::parse(response.body);
-  const JsonView* error_code = json && json->is_object() ? json->find("errorCode") : nullptr;
-  if (!error_code || !error_code->is_string() || error_code->string() != code) {
-    return ::testing::AssertionFailure() << "errorCode is not " << code << ": " << response.body;
-  }
-  return ::testing::AssertionSuccess();
 }
 
 // An app on a loopback port: it records each request and answers with the status the path's
@@ -134,12 +111,13 @@ class InvokeApiTest : public ::testing::Test {
 TEST_F(InvokeApiTest, PathRouteReachesTheOwnAppWithVerbNestedMethodQueryHeadersAndBody) {
   App app;
   Sidecar sidecar(components_, options_for("app-a", app.port()));
-  auto response = sidecar.handle(request("PUT", "/v1.0/invoke/app-a/method/api/v1/add?x=1&y=two",
-                                         {{"Content-Type", "application/json"},
-                                          {"x-foo", "bar"},
-                                          {"Connection", "keep-alive"},
-                                          {"dapr-caller-app-id", "someone-else"}},
-                                         R"({"a":1})"));
+  auto response =
+      sidecar.handle(make_request("PUT", "/v1.0/invoke/app-a/method/api/v1/add?x=1&y=two",
+                                  {{"Content-Type", "application/json"},
+                                   {"x-foo", "bar"},
+                                   {"Connection", "keep-alive"},
+                                   {"dapr-caller-app-id", "someone-else"}},
+                                  R"({"a":1})"));
   EXPECT_EQ(response.status, 200) << response.body;
   EXPECT_EQ(response.body, R"(echo:{"a":1})");
   EXPECT_EQ(header(response.headers, "content-type"), "text/x-echo");
@@ -161,7 +139,7 @@ TEST_F(InvokeApiTest, TheAppsStatusComesBackAsItIs) {
   Sidecar sidecar(components_, options_for("app-a", app.port()));
   for (int status : {201, 404, 418, 500, 503}) {
     auto response = sidecar.handle(
-        request("GET", "/v1.0/invoke/app-a/method/status/" + std::to_string(status)));
+        make_request("GET", "/v1.0/invoke/app-a/method/status/" + std::to_string(status)));
     EXPECT_EQ(response.status, status);
     EXPECT_EQ(response.body, "echo:");
   }
@@ -170,8 +148,8 @@ TEST_F(InvokeApiTest, TheAppsStatusComesBackAsItIs) {
 TEST_F(InvokeApiTest, DaprAppIdHeaderMakesTheWholePathTheMethodAndIsNotForwarded) {
   App app;
   Sidecar sidecar(components_, options_for("app-a", app.port()));
-  auto response = sidecar.handle(
-      request("POST", "/orders/seven?verbose=1", {{"dapr-app-id", "app-a"}, {"x-foo", "1"}}, "hi"));
+  auto response = sidecar.handle(make_request("POST", "/orders/seven?verbose=1",
+                                              {{"dapr-app-id", "app-a"}, {"x-foo", "1"}}, "hi"));
   EXPECT_EQ(response.status, 200) << response.body;
   EXPECT_EQ(response.body, "echo:hi");
   http::Request seen = app.last();
@@ -186,7 +164,7 @@ TEST_F(InvokeApiTest, BasicAuthWithUserDaprAppIdNamesTheApp) {
   Sidecar sidecar(components_, options_for("app-a", app.port()));
   // base64("dapr-app-id:app-a")
   http::Request call =
-      request("GET", "/hello", {{"Authorization", "Basic ZGFwci1hcHAtaWQ6YXBwLWE="}});
+      make_request("GET", "/hello", {{"Authorization", "Basic ZGFwci1hcHAtaWQ6YXBwLWE="}});
   EXPECT_TRUE(InvokeApi::has_app_id_header(call));
   auto response = sidecar.handle(call);
   EXPECT_EQ(response.status, 200) << response.body;
@@ -195,10 +173,10 @@ TEST_F(InvokeApiTest, BasicAuthWithUserDaprAppIdNamesTheApp) {
 
   // Another user, or a bearer token, names no app.
   EXPECT_FALSE(InvokeApi::has_app_id_header(
-      request("GET", "/hello", {{"Authorization", "Basic dXNlcjpwYXNz"}})));  // user:pass
+      make_request("GET", "/hello", {{"Authorization", "Basic dXNlcjpwYXNz"}})));  // user:pass
   EXPECT_FALSE(InvokeApi::has_app_id_header(
-      request("GET", "/hello", {{"Authorization", "Bearer ZGFwci1hcHAtaWQ6YXBwLWE="}})));
-  EXPECT_TRUE(IsApiError(sidecar.handle(request("GET", "/hello")), 404, "ERR_DIRECT_INVOKE"));
+      make_request("GET", "/hello", {{"Authorization", "Bearer ZGFwci1hcHAtaWQ6YXBwLWE="}})));
+  EXPECT_TRUE(IsApiError(sidecar.handle(make_request("GET", "/hello")), 404, "ERR_DIRECT_INVOKE"));
 }
 
 TEST_F(InvokeApiTest, TheApiTokenStaysWithTheSidecar) {
@@ -206,19 +184,19 @@ TEST_F(InvokeApiTest, TheApiTokenStaysWithTheSidecar) {
   SidecarOptions options = options_for("app-a", app.port());
   options.api_token = "s3cret";
   Sidecar sidecar(components_, options);
-  auto response =
-      sidecar.handle(request("GET", "/v1.0/invoke/app-a/method/m", {{"dapr-api-token", "s3cret"}}));
+  auto response = sidecar.handle(
+      make_request("GET", "/v1.0/invoke/app-a/method/m", {{"dapr-api-token", "s3cret"}}));
   EXPECT_EQ(response.status, 200) << response.body;
   EXPECT_EQ(app.last().header("dapr-api-token"), "");
 }
 
 TEST_F(InvokeApiTest, NoAppPortOrUnknownAppIsErrDirectInvoke) {
   Sidecar without_app(components_, options_for("app-a", std::nullopt));
-  auto response = without_app.handle(request("POST", "/v1.0/invoke/app-a/method/m"));
+  auto response = without_app.handle(make_request("POST", "/v1.0/invoke/app-a/method/m"));
   EXPECT_TRUE(IsApiError(response, 500, "ERR_DIRECT_INVOKE"));
   EXPECT_NE(response.body.find("app-port"), std::string::npos) << response.body;
 
-  auto unknown = without_app.handle(request("POST", "/v1.0/invoke/app-z/method/m"));
+  auto unknown = without_app.handle(make_request("POST", "/v1.0/invoke/app-z/method/m"));
   EXPECT_TRUE(IsApiError(unknown, 500, "ERR_DIRECT_INVOKE"));
   EXPECT_NE(unknown.body.find("app-z"), std::string::npos) << unknown.body;
 }
@@ -228,7 +206,7 @@ TEST_F(InvokeApiTest, AnEncodedUrlIsCalledDirectly) {
   Sidecar sidecar(components_, options_for("app-a", std::nullopt));
   std::string target = "/v1.0/invoke/http%3A%2F%2F127.0.0.1%3A" + std::to_string(app.port()) +
                        "/method/api/status/202?q=1";
-  auto response = sidecar.handle(request("POST", target, {{"x-foo", "bar"}}, "payload"));
+  auto response = sidecar.handle(make_request("POST", target, {{"x-foo", "bar"}}, "payload"));
   EXPECT_EQ(response.status, 202) << response.body;
   EXPECT_EQ(response.body, "echo:payload");
   http::Request seen = app.last();
@@ -239,7 +217,7 @@ TEST_F(InvokeApiTest, AnEncodedUrlIsCalledDirectly) {
 
   // Nothing listening there: the call fails, as a transport failure does.
   std::string closed = "/v1.0/invoke/http%3A%2F%2F127.0.0.1%3A1/method/x";
-  EXPECT_TRUE(IsApiError(sidecar.handle(request("GET", closed)), 500, "ERR_DIRECT_INVOKE"));
+  EXPECT_TRUE(IsApiError(sidecar.handle(make_request("GET", closed)), 500, "ERR_DIRECT_INVOKE"));
 }
 
 TEST_F(InvokeApiTest, AnotherAppIsFoundThroughSqliteNameResolution) {
@@ -254,8 +232,8 @@ TEST_F(InvokeApiTest, AnotherAppIsFoundThroughSqliteNameResolution) {
 
   Sidecar sidecar_a(components_, options_for("app-a", std::nullopt, config));
   auto response =
-      sidecar_a.handle(request("POST", "/v1.0/invoke/app-b/method/deep/path/201?k=v",
-                               {{"x-foo", "bar"}, {"content-type", "text/plain"}}, "from a"));
+      sidecar_a.handle(make_request("POST", "/v1.0/invoke/app-b/method/deep/path/201?k=v",
+                                    {{"x-foo", "bar"}, {"content-type", "text/plain"}}, "from a"));
   EXPECT_EQ(response.status, 201) << response.body;
   EXPECT_EQ(response.body, "echo:from a");
   EXPECT_EQ(header(response.headers, "x-app"), "b");
@@ -270,7 +248,7 @@ TEST_F(InvokeApiTest, AnotherAppIsFoundThroughSqliteNameResolution) {
   EXPECT_EQ(seen.header("wasmdapr-forwarded"), "");
 
   // The header route reaches it the same way.
-  auto by_header = sidecar_a.handle(request("GET", "/x/200", {{"dapr-app-id", "app-b"}}));
+  auto by_header = sidecar_a.handle(make_request("GET", "/x/200", {{"dapr-app-id", "app-b"}}));
   EXPECT_EQ(by_header.status, 200) << by_header.body;
   EXPECT_EQ(app_b.last().path, "/x/200");
 
@@ -281,7 +259,7 @@ TEST_F(InvokeApiTest, AnotherAppIsFoundThroughSqliteNameResolution) {
     Sidecar leaving(components_, options_for("app-c", std::nullopt, config));
     leaving.advertise("127.0.0.1", 1);
   }
-  auto gone = sidecar_a.handle(request("GET", "/v1.0/invoke/app-c/method/m"));
+  auto gone = sidecar_a.handle(make_request("GET", "/v1.0/invoke/app-c/method/m"));
   EXPECT_TRUE(IsApiError(gone, 500, "ERR_DIRECT_INVOKE"));
   EXPECT_NE(gone.body.find("app-c"), std::string::npos) << gone.body;
   EXPECT_EQ(app_b.count(), calls);
@@ -298,7 +276,7 @@ TEST_F(InvokeApiTest, AResolvedSidecarThatDoesNotAnswerIsErrDirectInvoke) {
   ASSERT_TRUE((*ghost)->register_instance("app-ghost", "127.0.0.1:1"));
 
   Sidecar sidecar(components_, options_for("app-a", std::nullopt, config));
-  auto response = sidecar.handle(request("GET", "/v1.0/invoke/app-ghost/method/m"));
+  auto response = sidecar.handle(make_request("GET", "/v1.0/invoke/app-ghost/method/m"));
   EXPECT_TRUE(IsApiError(response, 500, "ERR_DIRECT_INVOKE"));
   EXPECT_NE(response.body.find("127.0.0.1:1"), std::string::npos) << response.body;
 }
@@ -320,7 +298,7 @@ TEST_F(InvokeApiTest, ASidecarNeverForwardsACallMeantForAnotherApp) {
       (*stale)->register_instance("app-x", "127.0.0.1:" + std::to_string((*server_b)->port())));
 
   Sidecar sidecar_a(components_, options_for("app-a", std::nullopt, config));
-  auto response = sidecar_a.handle(request("GET", "/v1.0/invoke/app-x/method/m"));
+  auto response = sidecar_a.handle(make_request("GET", "/v1.0/invoke/app-x/method/m"));
   EXPECT_TRUE(IsApiError(response, 500, "ERR_DIRECT_INVOKE"));
   EXPECT_NE(response.body.find("stale"), std::string::npos) << response.body;
   EXPECT_EQ(app_b.count(), 0u);
@@ -332,11 +310,11 @@ TEST_F(InvokeApiTest, AnUnknownResolverFailsCallsToOtherAppsWithTheFileNamed) {
                            "  nameResolution:\n    component: mdns\n";
   App app;
   Sidecar sidecar(components_, options_for("app-a", app.port(), config.string()));
-  auto response = sidecar.handle(request("GET", "/v1.0/invoke/app-b/method/m"));
+  auto response = sidecar.handle(make_request("GET", "/v1.0/invoke/app-b/method/m"));
   EXPECT_TRUE(IsApiError(response, 500, "ERR_DIRECT_INVOKE"));
   EXPECT_NE(response.body.find("mdns.yaml"), std::string::npos) << response.body;
   // Its own app is still reachable.
-  EXPECT_EQ(sidecar.handle(request("GET", "/v1.0/invoke/app-a/method/m")).status, 200);
+  EXPECT_EQ(sidecar.handle(make_request("GET", "/v1.0/invoke/app-a/method/m")).status, 200);
 }
 
 }  // namespace

@@ -12,12 +12,16 @@
 
 #include "components/registry.h"
 #include "dapr/json_view.h"
+#include "sidecar/api_test_support.h"
 #include "sidecar/sidecar.h"
 #include "sidecar/subscriptions.h"
 #include "support/redis_server.h"
 
 namespace wasmdapr::sidecar {
 namespace {
+
+using api_test::IsApiError;
+using api_test::make_request;
 
 using dapr::JsonView;
 
@@ -30,20 +34,6 @@ http::Request post(std::string_view target, std::string body, std::string conten
   r.body = std::move(body);
   if (!content_type.empty()) r.headers.emplace_back("Content-Type", content_type);
   return r;
-}
-
-::testing::AssertionResult IsApiError(const http::Response& response, int status,
-                                      std::string_view code) {
-  if (response.status != status) {
-    return ::testing::AssertionFailure()
-           << "status " << response.status << " (want " << status << "), body " << response.body;
-  }
-  auto json = JsonView::parse(response.body);
-  const JsonView* error_code = json && json->is_object() ? json->find("errorCode") : nullptr;
-  if (!error_code || !error_code->is_string() || error_code->string() != code) {
-    return ::testing::AssertionFailure() << "errorCode is not " << code << ": " << response.body;
-  }
-  return ::testing::AssertionSuccess();
 }
 
 std::string text_of(const JsonView& event, std::string_view name) {

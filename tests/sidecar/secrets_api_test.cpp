@@ -8,10 +8,14 @@
 
 #include "components/registry.h"
 #include "dapr/json_view.h"
+#include "sidecar/api_test_support.h"
 #include "sidecar/sidecar.h"
 
 namespace wasmdapr::sidecar {
 namespace {
+
+using api_test::IsApiError;
+using api_test::make_request;
 
 using dapr::JsonView;
 
@@ -22,20 +26,6 @@ http::Request get_request(std::string_view target, std::string method = "GET") {
   r.path = std::string(target.substr(0, q));
   if (q != std::string_view::npos) r.query = std::string(target.substr(q + 1));
   return r;
-}
-
-::testing::AssertionResult IsApiError(const http::Response& response, int status,
-                                      std::string_view code) {
-  if (response.status != status) {
-    return ::testing::AssertionFailure()
-           << "status " << response.status << " (want " << status << "), body " << response.body;
-  }
-  auto json = JsonView::parse(response.body);
-  const JsonView* error_code = json && json->is_object() ? json->find("errorCode") : nullptr;
-  if (!error_code || !error_code->is_string() || error_code->string() != code) {
-    return ::testing::AssertionFailure() << "errorCode is not " << code << ": " << response.body;
-  }
-  return ::testing::AssertionSuccess();
 }
 
 dapr::ComponentSpec spec(std::string name, std::string type, dapr::Metadata metadata = {}) {

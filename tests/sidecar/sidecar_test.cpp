@@ -19,9 +19,13 @@
 
 #include "components/registry.h"
 #include "dapr/json_view.h"
+#include "sidecar/api_test_support.h"
 
 namespace wasmdapr::sidecar {
 namespace {
+
+using api_test::IsApiError;
+using api_test::make_request;
 
 using dapr::JsonView;
 using Headers = std::vector<std::pair<std::string, std::string>>;
@@ -50,30 +54,6 @@ std::optional<std::string> header(const http::Response& response, std::string_vi
 }
 
 // A Dapr error answer: that status, a JSON body {"errorCode":code,"message":"<non-empty>"}.
-::testing::AssertionResult IsApiError(const http::Response& response, int status,
-                                      std::string_view code) {
-  if (response.status != status) {
-    return ::testing::AssertionFailure()
-           << "status " << response.status << " (want " << status << "), body " << response.body;
-  }
-  auto json = JsonView::parse(response.body);
-  if (!json || !json->is_object()) {
-    return ::testing::AssertionFailure() << "body is not a JSON object: " << response.body;
-  }
-  const JsonView* error_code = json->find("errorCode");
-  const JsonView* message = json->find("message");
-  if (!error_code || !error_code->is_string() || error_code->string() != code) {
-    return ::testing::AssertionFailure() << "errorCode is not " << code << ": " << response.body;
-  }
-  if (!message || !message->is_string() || message->string().empty()) {
-    return ::testing::AssertionFailure() << "no message: " << response.body;
-  }
-  if (header(response, "Content-Type") != "application/json") {
-    return ::testing::AssertionFailure() << "error body is not labelled application/json";
-  }
-  return ::testing::AssertionSuccess();
-}
-
 // A store with only get/set/del: neither transactional nor queryable, advertising nothing.
 class PlainStore final : public dapr::StateStore {
  public:
