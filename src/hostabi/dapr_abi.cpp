@@ -351,6 +351,8 @@ Status binding(const DaprAbi& abi, const Call& call) {
   auto response = target->invoke(request);
   if (!response) {
     call.kept() = {};
+    // The binding exists, so its NotFound is about the item (a file, a record), not about it.
+    if (response.error().code == dapr::Error::Code::NotFound) return Status::NotFound;
     return from_error(response.error());
   }
   return call.write_or_keep(8, std::move(response->data));

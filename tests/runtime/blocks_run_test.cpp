@@ -111,6 +111,15 @@ spec:
   metadata: [{name: rootPath, value: ")" +
                                         backend_.scratch() + R"(/files"}]
 )");
+    write_file(dir + "/web.yaml", R"(apiVersion: dapr.io/v1alpha1
+kind: Component
+metadata: {name: web}
+spec:
+  type: bindings.http
+  version: v1
+  metadata: [{name: url, value: "http://127.0.0.1:)" +
+                                      std::to_string(app_.port()) + R"("}]
+)");
     write_file(dir + "/config.yaml", R"(apiVersion: dapr.io/v1alpha1
 kind: Component
 metadata: {name: config}

@@ -3,6 +3,7 @@
 // over both transports and through the raw `dapr` ABI with every error code a guest can reach.
 // The first argument names the group. The test driver provides, as the app behind --app-port,
 // an HTTP server that records pub/sub deliveries; "pubsub", "files" (bindings.localstorage),
+// "web" (bindings.http to that app server),
 // "config" (configuration.redis with greeting = hello) and "env" (secretstores.local.env) are
 // its components.
 import * as dapr from "../../../sdk/assemblyscript/assembly/dapr_abi";
@@ -119,11 +120,17 @@ function bindingGroup(): void {
     expect(list != null && list.includes(file), n + " list names the file");
     expect(c.invokeBinding("files", "delete", "", meta) != null, n + " delete");
     expect(c.invokeBinding("files", "get", "", meta) == null, n + " get after delete fails");
+    expectText(c.invokeBinding("web", "get", "", [new Pair("path", "/echo")]), "GET ",
+               n + " bindings.http to the app");
     expect(c.invokeBinding("nowhere", "get", "", meta) == null, n + " unknown binding fails");
   }
   const direct = cs[0];
   direct.invokeBinding("nowhere", "get", "");
   expectCode(direct.lastStatus, DaprStatus.COMPONENT_NOT_FOUND, "unknown binding");
+  direct.invokeBinding("files", "get", "", [new Pair("fileName", "absent.txt")]);
+  expectCode(direct.lastStatus, DaprStatus.NOT_FOUND, "a missing file");
+  direct.invokeBinding("web", "get", "", [new Pair("path", "/missing")]);
+  expectCode(direct.lastStatus, DaprStatus.INTERNAL, "bindings.http answered 404");
   direct.invokeBinding("files", "explode", "");
   expectCode(direct.lastStatus, DaprStatus.INVALID_ARGUMENT, "unknown operation");
   direct.invokeBinding("files", "get", "", [new Pair("fileName", "../outside")]);
