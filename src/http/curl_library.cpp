@@ -34,6 +34,7 @@ Loaded load() {
   resolve(handle, "curl_global_init", c.global_init, e);
   resolve(handle, "curl_easy_init", c.easy_init, e);
   resolve(handle, "curl_easy_cleanup", c.easy_cleanup, e);
+  resolve(handle, "curl_easy_reset", c.easy_reset, e);
   resolve(handle, "curl_easy_setopt", c.easy_setopt, e);
   resolve(handle, "curl_easy_perform", c.easy_perform, e);
   resolve(handle, "curl_easy_getinfo", c.easy_getinfo, e);

@@ -16,6 +16,7 @@ struct CurlLibrary {
   CURLcode (*global_init)(long flags);
   CURL* (*easy_init)();
   void (*easy_cleanup)(CURL*);
+  void (*easy_reset)(CURL*);
   CURLcode (*easy_setopt)(CURL*, CURLoption, ...);
   CURLcode (*easy_perform)(CURL*);
   CURLcode (*easy_getinfo)(CURL*, CURLINFO, ...);

@@ -1,5 +1,7 @@
 #pragma once
 // Outbound HTTP requests (libcurl underneath): one synchronous exchange, fully buffered.
+// Connections are kept open per calling thread and reused for the next request to the same
+// host and port.
 // Used by the guests' wasi_experimental_http calls; the calling guest's thread waits, the
 // sidecar's server threads never do.
 

@@ -4,12 +4,17 @@
 //   /bytes/N     200, N bytes of a repeating pattern (streaming and large bodies)
 //   /headers     200, headers x-one: 1, x-two: a:b, and a repeated x-multi
 //   anything     404
+#include <sys/socket.h>
+
 #include <atomic>
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <memory>
+#include <mutex>
 #include <string>
 #include <thread>
+#include <vector>
 
 namespace wasmdapr::testing {
 
@@ -32,29 +37,42 @@ class TestHttpServer {
     boost::asio::ip::tcp::socket poke(io_);
     poke.connect({boost::asio::ip::make_address("127.0.0.1"), port_}, ec);
     thread_.join();
+    // Clients keep idle connections open: end them, so that their readers return.
+    std::lock_guard lock(connections_mutex_);
+    for (auto& socket : connections_) ::shutdown(socket->native_handle(), SHUT_RDWR);
+    for (auto& reader : readers_) reader.join();
   }
   uint16_t port() const { return port_; }
   std::string origin() const { return "http://127.0.0.1:" + std::to_string(port_); }
 
  private:
+  // Each connection gets a thread of its own: a client may keep one open and idle while it
+  // (or another client) opens the next.
   void serve() {
-    namespace http = boost::beast::http;
     while (!stopping_) {
-      boost::asio::ip::tcp::socket socket(io_);
+      auto socket = std::make_shared<boost::asio::ip::tcp::socket>(io_);
       boost::system::error_code ec;
-      acceptor_.accept(socket, ec);
+      acceptor_.accept(*socket, ec);
       if (ec || stopping_) continue;
-      boost::beast::flat_buffer buffer;
-      for (;;) {
-        http::request<http::string_body> req;
-        http::read(socket, buffer, req, ec);
-        if (ec) break;
-        http::response<http::string_body> res = respond(req);
-        res.keep_alive(req.keep_alive());
-        res.prepare_payload();
-        http::write(socket, res, ec);
-        if (ec || !req.keep_alive()) break;
-      }
+      std::lock_guard lock(connections_mutex_);
+      connections_.push_back(socket);
+      readers_.emplace_back([socket] { serve_connection(*socket); });
+    }
+  }
+
+  static void serve_connection(boost::asio::ip::tcp::socket& socket) {
+    namespace http = boost::beast::http;
+    boost::system::error_code ec;
+    boost::beast::flat_buffer buffer;
+    for (;;) {
+      http::request<http::string_body> req;
+      http::read(socket, buffer, req, ec);
+      if (ec) break;
+      http::response<http::string_body> res = respond(req);
+      res.keep_alive(req.keep_alive());
+      res.prepare_payload();
+      http::write(socket, res, ec);
+      if (ec || !req.keep_alive()) break;
     }
   }
 
@@ -89,6 +107,9 @@ class TestHttpServer {
   uint16_t port_ = 0;
   std::atomic<bool> stopping_{false};
   std::thread thread_;
+  std::mutex connections_mutex_;
+  std::vector<std::shared_ptr<boost::asio::ip::tcp::socket>> connections_;
+  std::vector<std::thread> readers_;
 };
 
 }  // namespace wasmdapr::testing
