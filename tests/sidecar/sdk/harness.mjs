@@ -85,12 +85,21 @@ ${items || "  []"}
 }
 
 export class Sidecar {
-  // components: YAML texts (null for the embedded default store); env: extra variables.
-  static async start({ appId = "sdk-tests", components = null, env = {}, stateDir } = {}) {
+  // components: YAML texts (null for the embedded default store); env: extra variables;
+  // appPort: the app it serves (--app-port); config: a Configuration YAML text (--config).
+  static async start({
+    appId = "sdk-tests", components = null, env = {}, stateDir, appPort, config,
+  } = {}) {
     const port = await freePort();
     const dir = tempDir("sidecar");
     const args = ["run", "--app-id", appId, "--dapr-http-port", String(port),
       "--state-dir", stateDir ?? join(dir, "state")];
+    if (appPort !== undefined) args.push("--app-port", String(appPort));
+    if (config) {
+      const file = join(dir, "config.yaml");
+      writeFileSync(file, config);
+      args.push("--config", file);
+    }
     if (components) {
       const resources = join(dir, "resources");
       (await import("node:fs")).mkdirSync(resources);
@@ -131,35 +140,7 @@ export class Sidecar {
   }
 }
 
-// Service invocation: `wasmdapr run` as the sidecar of an app listening on `appPort` (no
-// module), optionally with a --config file, and the Configuration YAML that makes sidecars
-// find each other through one SQLite file.
-export async function startAppSidecar({ appId, appPort, config, env = {} }) {
-  const port = await freePort();
-  const dir = tempDir("app-sidecar");
-  const args = ["run", "--app-id", appId, "--dapr-http-port", String(port),
-    "--state-dir", join(dir, "state")];
-  if (appPort !== undefined) args.push("--app-port", String(appPort));
-  if (config) {
-    const file = join(dir, "config.yaml");
-    writeFileSync(file, config);
-    args.push("--config", file);
-  }
-  const child = spawn(WASMDAPR, args, {
-    stdio: ["ignore", "inherit", "pipe"],
-    env: { ...process.env, ...env },
-  });
-  let stderr = "";
-  child.stderr.on("data", (d) => { stderr += d; });
-  const sidecar = new Sidecar(child, port, dir);
-  sidecar.stderr = () => stderr;
-  await waitFor("the sidecar", async () => {
-    if (child.exitCode !== null) throw new Error(`wasmdapr exited: ${stderr}`);
-    return (await fetch(`http://127.0.0.1:${port}/v1.0/healthz/outbound`)).status === 204;
-  });
-  return sidecar;
-}
-
+// The Configuration YAML that makes sidecars find each other through one SQLite file.
 export function sqliteNameResolution(dbPath) {
   return `apiVersion: dapr.io/v1alpha1
 kind: Configuration

@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { rmSync } from "node:fs";
 import { CommunicationProtocolEnum, DaprClient, DaprServer, HttpMethod, LogLevel } from "@dapr/dapr";
-import { freePort, sqliteNameResolution, startAppSidecar, tempDir } from "./harness.mjs";
+import { Sidecar, freePort, sqliteNameResolution, tempDir } from "./harness.mjs";
 
 const logger = { level: LogLevel.Error };
 
@@ -62,8 +62,8 @@ describe("@dapr/dapr service invocation through wasmdapr", () => {
 
   before(async () => {
     const appPort = await freePort();
-    sidecarA = await startAppSidecar({ appId: "app-a", appPort, config });
-    sidecarB = await startAppSidecar({ appId: "app-b", config });
+    sidecarA = await Sidecar.start({ appId: "app-a", appPort, config });
+    sidecarB = await Sidecar.start({ appId: "app-b", config });
     app = await startApp(appPort, sidecarA.port, seen);
     clientA = client(sidecarA);
     clientB = client(sidecarB);

@@ -4,41 +4,14 @@
 // app's SUCCESS / RETRY / DROP answers and the error codes are those daprd gives.
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { once } from "node:events";
-import { mkdirSync, writeFileSync } from "node:fs";
 import { createServer } from "node:http";
-import { join } from "node:path";
 import {
   CommunicationProtocolEnum, DaprClient, DaprPubSubStatusEnum, DaprServer, LogLevel,
 } from "@dapr/dapr";
-import { Sidecar, WASMDAPR, freePort, tempDir, waitFor } from "./harness.mjs";
+import { Sidecar, freePort, waitFor } from "./harness.mjs";
 
 const logger = { level: LogLevel.Error };
-
-// `wasmdapr run` as the sidecar of the app on `appPort`, with resource YAML texts if given.
-async function startSidecar({ appId, appPort, resources = null }) {
-  const port = await freePort();
-  const dir = tempDir("pubsub");
-  const args = ["run", "--app-id", appId, "--dapr-http-port", String(port),
-    "--app-port", String(appPort), "--state-dir", join(dir, "state")];
-  if (resources) {
-    const resourcesDir = join(dir, "resources");
-    mkdirSync(resourcesDir);
-    resources.forEach((yaml, i) => writeFileSync(join(resourcesDir, `r${i}.yaml`), yaml));
-    args.push("--resources-path", resourcesDir);
-  }
-  const child = spawn(WASMDAPR, args, { stdio: ["ignore", "inherit", "pipe"] });
-  let stderr = "";
-  child.stderr.on("data", (d) => { stderr += d; });
-  const sidecar = new Sidecar(child, port, dir);
-  sidecar.stderr = () => stderr;
-  await waitFor("the sidecar", async () => {
-    if (child.exitCode !== null) throw new Error(`wasmdapr exited: ${stderr}`);
-    return (await fetch(`http://127.0.0.1:${port}/v1.0/healthz/outbound`)).status === 204;
-  });
-  return sidecar;
-}
 
 function client(sidecar) {
   return new DaprClient({
@@ -67,7 +40,7 @@ describe("@dapr/dapr DaprServer subscribed programmatically to wasmdapr's embedd
 
   before(async () => {
     const appPort = await freePort();
-    sidecar = await startSidecar({ appId: "pubsub-sdk", appPort });
+    sidecar = await Sidecar.start({ appId: "pubsub-sdk", appPort });
     server = new DaprServer({
       serverHost: "127.0.0.1",
       serverPort: String(appPort),
@@ -187,10 +160,10 @@ describe("a declarative Subscription in --resources-path", () => {
     });
     app.listen(0, "127.0.0.1");
     await once(app, "listening");
-    sidecar = await startSidecar({
+    sidecar = await Sidecar.start({
       appId: "declared-app",
       appPort: app.address().port,
-      resources: [`apiVersion: dapr.io/v1alpha1
+      components: [`apiVersion: dapr.io/v1alpha1
 kind: Component
 metadata:
   name: orders-pubsub
