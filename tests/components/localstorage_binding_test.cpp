@@ -12,6 +12,7 @@
 #include <sstream>
 
 #include "components/registry.h"
+#include "support/scratch_dir.h"
 
 namespace wasmdapr::components {
 namespace {
@@ -33,14 +34,11 @@ void write_file(const fs::path& path, const std::string& content) {
 class LocalStorageBindingTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    std::string pattern = (fs::temp_directory_path() / "wasmdapr-localstorage-XXXXXX").string();
-    ASSERT_NE(::mkdtemp(pattern.data()), nullptr);
-    dir_ = pattern;
+    ASSERT_FALSE(dir_.empty());
     root_ = dir_ / "root";
     fs::create_directories(root_);
     binding_ = make(root_.string());
   }
-  void TearDown() override { fs::remove_all(dir_); }
 
   static std::unique_ptr<dapr::OutputBinding> make(const std::string& root) {
     dapr::ComponentSpec spec;
@@ -62,7 +60,8 @@ class LocalStorageBindingTest : public ::testing::Test {
     return call(std::move(operation), std::move(data), {{"fileName", std::move(name)}});
   }
 
-  fs::path dir_;
+  wasmdapr::testing::ScratchDir scratch_{"localstorage"};
+  const fs::path& dir_ = scratch_.path();
   fs::path root_;
   std::unique_ptr<dapr::OutputBinding> binding_;
 };

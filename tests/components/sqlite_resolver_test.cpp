@@ -11,6 +11,7 @@
 #include <set>
 
 #include "components/app_configuration.h"
+#include "support/scratch_dir.h"
 
 namespace wasmdapr::testing {
 namespace {
@@ -22,18 +23,6 @@ using std::chrono::milliseconds;
 // A fresh directory per test, removed with the fixture.
 class SqliteResolverTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("sqlite-resolver-test-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-  }
-  void TearDown() override {
-    std::error_code ec;
-    fs::remove_all(dir_, ec);
-  }
-
   dapr::NameResolutionSpec spec(std::map<std::string, std::string> configuration = {}) const {
     dapr::NameResolutionSpec out;
     out.component = "sqlite";
@@ -74,7 +63,8 @@ class SqliteResolverTest : public ::testing::Test {
     return path;
   }
 
-  fs::path dir_;
+  wasmdapr::testing::ScratchDir scratch_{"sqlite-resolver"};
+  const fs::path& dir_ = scratch_.path();
 };
 
 std::shared_ptr<std::atomic<int64_t>> clock_at(int64_t ms) {

@@ -12,6 +12,7 @@
 #include "dapr/json_view.h"
 #include "sidecar/api_test_support.h"
 #include "sidecar/sidecar.h"
+#include "support/scratch_dir.h"
 
 namespace wasmdapr::sidecar {
 namespace {
@@ -48,9 +49,7 @@ class RecordingBinding final : public dapr::OutputBinding {
 class BindingsApiTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    std::string pattern = (fs::temp_directory_path() / "wasmdapr-bindings-XXXXXX").string();
-    ASSERT_NE(::mkdtemp(pattern.data()), nullptr);
-    dir_ = pattern;
+    ASSERT_FALSE(dir_.empty());
     dapr::ComponentSpec files;
     files.name = "files";
     files.type = "bindings.localstorage";
@@ -67,7 +66,6 @@ class BindingsApiTest : public ::testing::Test {
     sidecar_ = std::make_unique<Sidecar>(components_,
                                          SidecarOptions{.app_id = "app1", .runtime_version = "t"});
   }
-  void TearDown() override { fs::remove_all(dir_); }
 
   http::Response post(std::string_view name, std::string body, std::string method = "POST") {
     http::Request r;
@@ -77,7 +75,8 @@ class BindingsApiTest : public ::testing::Test {
     return sidecar_->handle(r);
   }
 
-  fs::path dir_;
+  wasmdapr::testing::ScratchDir scratch_{"bindings"};
+  const fs::path& dir_ = scratch_.path();
   dapr::ComponentSet components_;
   std::shared_ptr<RecordingBinding> recorder_;
   std::unique_ptr<Sidecar> sidecar_;

@@ -14,6 +14,7 @@
 #include "http/server.h"
 #include "sidecar/api_test_support.h"
 #include "sidecar/sidecar.h"
+#include "support/scratch_dir.h"
 
 namespace wasmdapr::sidecar {
 namespace {
@@ -82,18 +83,6 @@ SidecarOptions options_for(std::string app_id, std::optional<uint16_t> app_port,
 
 class InvokeApiTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("invoke-api-test-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-  }
-  void TearDown() override {
-    std::error_code ec;
-    fs::remove_all(dir_, ec);
-  }
-
   // A Configuration file with sqlite name resolution in this test's directory.
   std::string sqlite_config() const {
     fs::path path = dir_ / "config.yaml";
@@ -105,7 +94,8 @@ class InvokeApiTest : public ::testing::Test {
   }
 
   dapr::ComponentSet components_;
-  fs::path dir_;
+  wasmdapr::testing::ScratchDir scratch_{"invoke-api"};
+  const fs::path& dir_ = scratch_.path();
 };
 
 TEST_F(InvokeApiTest, PathRouteReachesTheOwnAppWithVerbNestedMethodQueryHeadersAndBody) {
