@@ -299,14 +299,7 @@ export class DaprClient {
   /** The secret as a JSON object of its keys (`{"name":"value"}`), or null when missing. */
   getSecret(store: string, name: string): string | null {
     if (this.transport == Transport.Http) {
-      const res = this.http(Method.GET, "/v1.0/secrets/" + segment(store) + "/" + segment(name), "");
-      if (res == null) return null;
-      const body = res.bodyText();
-      res.close();
-      if (res.status == 204) return this.fail(DaprStatus.NOT_FOUND);
-      if (res.status != 200) return this.fail(statusFromHttp(res.status, body));
-      this.lastStatus = DaprStatus.OK;
-      return body;
+      return this.httpGetBody("/v1.0/secrets/" + segment(store) + "/" + segment(name));
     }
     const a = this.args;
     a.begin(store.length + name.length);
@@ -321,17 +314,11 @@ export class DaprClient {
   /** The value of configuration item `key`, or null when missing. */
   getConfiguration(store: string, key: string): string | null {
     if (this.transport == Transport.Http) {
-      const res = this.http(Method.GET, "/v1.0/configuration/" + segment(store) + "?key=" +
-                                        encodeURIComponent(key), "");
-      if (res == null) return null;
-      const body = res.bodyText();
-      res.close();
-      if (res.status == 204) return this.fail(DaprStatus.NOT_FOUND);
-      if (res.status != 200) return this.fail(statusFromHttp(res.status, body));
+      const body = this.httpGetBody("/v1.0/configuration/" + segment(store) + "?key=" +
+                                    encodeURIComponent(key));
+      if (body == null) return null;
       const value = itemValue(body, key);
-      if (value == null) return this.fail(DaprStatus.NOT_FOUND);
-      this.lastStatus = DaprStatus.OK;
-      return value;
+      return value == null ? this.fail(DaprStatus.NOT_FOUND) : value;
     }
     const a = this.args;
     a.begin(store.length + key.length);
@@ -383,6 +370,19 @@ export class DaprClient {
     }
     this.lastStatus = err;
     return err == 0 ? <isize>load<u32>(len) : -1;
+  }
+
+  // The body of a GET answered 200; null on 204 (NOT_FOUND) or failure (the reason in
+  // lastStatus).
+  private httpGetBody(path: string): string | null {
+    const res = this.http(Method.GET, path, "");
+    if (res == null) return null;
+    const body = res.bodyText();
+    res.close();
+    if (res.status == 204) return this.fail(DaprStatus.NOT_FOUND);
+    if (res.status != 200) return this.fail(statusFromHttp(res.status, body));
+    this.lastStatus = DaprStatus.OK;
+    return body;
   }
 
   private takeText(n: isize): string {
