@@ -74,11 +74,7 @@ Result<Settings, std::string> read_settings(const dapr::ComponentSpec& spec) {
 
 class MemoryPubSub final : public dapr::PubSub {
  public:
-  explicit MemoryPubSub(Settings settings) : settings_(settings) {
-    for (unsigned i = 0; i < settings_.concurrency; ++i) {
-      workers_.emplace_back([this] { deliver_loop(); });
-    }
-  }
+  explicit MemoryPubSub(Settings settings) : settings_(settings) {}
   ~MemoryPubSub() override { close(); }
 
   Result<void, Error> publish(const dapr::PubSubMessage& message) override {
@@ -106,6 +102,11 @@ class MemoryPubSub final : public dapr::PubSub {
     std::lock_guard lock(mutex_);
     if (closed_) return unexpected(Error{Error::Code::Unavailable, "pubsub is closed"});
     subscribers_.emplace(topic, std::make_shared<const dapr::MessageHandler>(std::move(handler)));
+    // Delivery threads start with the first subscriber: the embedded default pub/sub of an app
+    // that never subscribes costs no threads. Under the lock, so close() sees every one.
+    while (workers_.size() < settings_.concurrency) {
+      workers_.emplace_back([this] { deliver_loop(); });
+    }
     return {};
   }
 
