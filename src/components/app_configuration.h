@@ -11,7 +11,7 @@
 #include <string>
 
 #include "dapr/name_resolution.h"
-#include "wasm/result.h"
+#include "base/result.h"
 
 namespace wasmdapr::components {
 

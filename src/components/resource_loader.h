@@ -21,7 +21,7 @@
 #include <vector>
 
 #include "dapr/component.h"
-#include "wasm/result.h"
+#include "base/result.h"
 
 namespace wasmdapr::components {
 

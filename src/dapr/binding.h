@@ -7,7 +7,7 @@
 
 #include "dapr/error.h"
 #include "dapr/state_store.h"
-#include "wasm/result.h"
+#include "base/result.h"
 
 namespace wasmdapr::dapr {
 

@@ -25,7 +25,7 @@
 #include "dapr/error.h"
 #include "dapr/json_view.h"
 #include "dapr/state_store.h"
-#include "wasm/result.h"
+#include "base/result.h"
 
 namespace wasmdapr::dapr {
 

@@ -15,7 +15,7 @@
 #include "dapr/secret_store.h"
 #include "dapr/state_store.h"
 #include "dapr/subscription.h"
-#include "wasm/result.h"
+#include "base/result.h"
 
 namespace wasmdapr::dapr {
 

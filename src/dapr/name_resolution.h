@@ -7,7 +7,7 @@
 #include <string>
 
 #include "dapr/error.h"
-#include "wasm/result.h"
+#include "base/result.h"
 
 namespace wasmdapr::dapr {
 

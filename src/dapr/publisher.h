@@ -8,7 +8,7 @@
 
 #include "dapr/error.h"
 #include "dapr/pubsub.h"
-#include "wasm/result.h"
+#include "base/result.h"
 
 namespace wasmdapr::dapr {
 

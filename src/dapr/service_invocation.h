@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "dapr/error.h"
-#include "wasm/result.h"
+#include "base/result.h"
 
 namespace wasmdapr::dapr {
 

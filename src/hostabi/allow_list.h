@@ -8,7 +8,7 @@
 #include <string_view>
 #include <vector>
 
-#include "wasm/result.h"
+#include "base/result.h"
 
 namespace wasmdapr::hostabi {
 

@@ -10,7 +10,7 @@
 #include "dapr/publisher.h"
 #include "hostabi/guest_memory.h"
 #include "hostabi/list_codec.h"
-#include "wasm/binary_reader.h"
+#include "base/utf8.h"
 
 namespace wasmdapr::hostabi {
 namespace {
@@ -118,7 +118,7 @@ struct StateKey {
 // The named state store, or why there is none: a name that is not text is invalid.
 std::optional<Status> find_store(const DaprAbi& abi, std::string_view name,
                                  const DaprAbi::StateTarget*& out) {
-  if (!wasm::is_valid_utf8(name)) return Status::InvalidArgument;
+  if (!base::is_valid_utf8(name)) return Status::InvalidArgument;
   out = abi.state_target(name);
   if (!out) return Status::ComponentNotFound;
   return std::nullopt;
@@ -126,7 +126,7 @@ std::optional<Status> find_store(const DaprAbi& abi, std::string_view name,
 
 // The store key of a guest's key: UTF-8, and a key Dapr allows (not empty, no "||").
 std::optional<std::string> store_key(const DaprAbi::StateTarget& target, std::string_view key) {
-  if (!wasm::is_valid_utf8(key)) return std::nullopt;
+  if (!base::is_valid_utf8(key)) return std::nullopt;
   return target.prefix.apply(key);
 }
 
@@ -268,7 +268,7 @@ std::optional<Status> names(const Call& call, std::array<std::string_view, N>& o
   for (size_t i = 0; i < N; ++i) {
     auto text = call.bytes(2 * i);
     if (!text) return Status::MemoryAccessError;
-    if (!wasm::is_valid_utf8(*text)) return Status::InvalidArgument;
+    if (!base::is_valid_utf8(*text)) return Status::InvalidArgument;
     out[i] = *text;
   }
   return std::nullopt;

@@ -6,7 +6,7 @@
 #include <string_view>
 
 #include "hostabi/guest_memory.h"
-#include "wasm/binary_reader.h"
+#include "base/utf8.h"
 
 namespace wasmdapr::hostabi {
 namespace {
@@ -98,15 +98,15 @@ Error req(const HttpAbi& abi, HostContext& ctx, std::span<const RawValue> a) {
 
   auto url = mem.bytes(arg(a, 0), arg(a, 1));
   if (!url) return Error::BufferTooSmall;
-  if (!wasm::is_valid_utf8(*url)) return Error::Utf8Error;
+  if (!base::is_valid_utf8(*url)) return Error::Utf8Error;
   auto method = mem.bytes(arg(a, 2), arg(a, 3));
   if (!method) return Error::BufferTooSmall;
-  if (!wasm::is_valid_utf8(*method)) return Error::Utf8Error;
+  if (!base::is_valid_utf8(*method)) return Error::Utf8Error;
   auto body = mem.bytes(arg(a, 6), arg(a, 7));
   if (!body) return Error::BufferTooSmall;
   auto header_text = mem.bytes(arg(a, 4), arg(a, 5));
   if (!header_text) return Error::BufferTooSmall;
-  if (!wasm::is_valid_utf8(*header_text)) return Error::Utf8Error;
+  if (!base::is_valid_utf8(*header_text)) return Error::Utf8Error;
 
   http::OutboundRequest request;
   request.url = std::string(*url);
@@ -165,7 +165,7 @@ Error header_get(const HttpAbi&, HostContext& ctx, std::span<const RawValue> a) 
   if (!r) return Error::InvalidHandle;
   auto name = mem.bytes(arg(a, 1), arg(a, 2));
   if (!name) return Error::BufferTooSmall;
-  if (!wasm::is_valid_utf8(*name)) return Error::Utf8Error;
+  if (!base::is_valid_utf8(*name)) return Error::Utf8Error;
   std::string wanted = lower(*name);
   for (const auto& [n, v] : r->headers) {
     if (n == wanted) return write_out(mem, a, 3, v);

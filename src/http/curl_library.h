@@ -7,7 +7,7 @@
 
 #include <string>
 
-#include "wasm/result.h"
+#include "base/result.h"
 
 namespace wasmdapr::http {
 

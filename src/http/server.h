@@ -13,7 +13,7 @@
 #include <utility>
 #include <vector>
 
-#include "wasm/result.h"
+#include "base/result.h"
 
 namespace wasmdapr::http {
 

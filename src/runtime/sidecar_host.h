@@ -13,7 +13,7 @@
 #include "http/server.h"
 #include "runtime/run_options.h"
 #include "sidecar/sidecar.h"
-#include "wasm/result.h"
+#include "base/result.h"
 
 namespace wasmdapr::runtime {
 

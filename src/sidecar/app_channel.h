@@ -13,7 +13,7 @@
 
 #include "dapr/error.h"
 #include "http/outbound_client.h"
-#include "wasm/result.h"
+#include "base/result.h"
 
 namespace wasmdapr::sidecar {
 

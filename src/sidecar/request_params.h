@@ -9,7 +9,7 @@
 #include "dapr/json_view.h"
 #include "dapr/state_store.h"
 #include "http/server.h"
-#include "wasm/result.h"
+#include "base/result.h"
 
 namespace wasmdapr::sidecar {
 

@@ -16,7 +16,7 @@
 #include "dapr/key_prefix.h"
 #include "http/server.h"
 #include "sidecar/request_params.h"
-#include "wasm/result.h"
+#include "base/result.h"
 
 namespace wasmdapr::sidecar {
 

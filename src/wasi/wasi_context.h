@@ -18,7 +18,7 @@
 #include <vector>
 
 #include "wasm/linker.h"
-#include "wasm/result.h"
+#include "base/result.h"
 
 namespace wasmdapr::wasi {
 

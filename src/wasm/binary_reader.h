@@ -148,6 +148,4 @@ class BinaryReader {
   size_t error_offset_ = 0;
 };
 
-bool is_valid_utf8(std::string_view s);
-
 }  // namespace wasmdapr::wasm

@@ -14,7 +14,7 @@
 #include <string>
 
 #include "wasm/module_info.h"
-#include "wasm/result.h"
+#include "base/result.h"
 
 namespace wasmdapr::wasm {
 

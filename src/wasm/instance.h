@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "wasm/module.h"
-#include "wasm/result.h"
+#include "base/result.h"
 #include "wasm/store.h"
 #include "wasm/trap.h"
 #include "wasm/value.h"

@@ -1,7 +1,7 @@
 #pragma once
 // Internal: runs a function (wasm or host) on a Store's execution state.
 
-#include "wasm/result.h"
+#include "base/result.h"
 #include "wasm/store.h"
 #include "wasm/trap.h"
 #include "wasm/value.h"

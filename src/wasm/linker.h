@@ -11,7 +11,7 @@
 
 #include "wasm/instance.h"
 #include "wasm/module.h"
-#include "wasm/result.h"
+#include "base/result.h"
 #include "wasm/store.h"
 
 namespace wasmdapr::wasm {

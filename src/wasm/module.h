@@ -13,7 +13,7 @@
 
 #include "wasm/decoder.h"
 #include "wasm/module_info.h"
-#include "wasm/result.h"
+#include "base/result.h"
 
 namespace wasmdapr::wasm {
 

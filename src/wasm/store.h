@@ -18,7 +18,7 @@
 #include <utility>
 #include <vector>
 
-#include "wasm/result.h"
+#include "base/result.h"
 #include "wasm/trap.h"
 #include "wasm/types.h"
 #include "wasm/value.h"

@@ -27,7 +27,7 @@
 
 #include "components/redis/redis_settings.h"
 #include "dapr/error.h"
-#include "wasm/result.h"
+#include "base/result.h"
 
 namespace wasmdapr::components::redis {
 

@@ -17,7 +17,7 @@
 
 #include "dapr/component.h"
 #include "dapr/error.h"
-#include "wasm/result.h"
+#include "base/result.h"
 
 namespace wasmdapr::components::redis {
 

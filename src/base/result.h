@@ -1,6 +1,18 @@
 #pragma once
 // Result<T, E>: a value or an error, the error-as-value type of the hot paths
 // (C++20 has no std::expected). Small and trivially inlined.
+//
+// WASMDAPR_TRY(expr) propagates: it evaluates a Result, returns its error from the enclosing
+// function when it failed, and otherwise yields its value (nothing for Result<void, E>):
+//
+//   Result<Config, std::string> load(std::string_view path) {
+//     std::string text = WASMDAPR_TRY(read_file(path));
+//     WASMDAPR_TRY(check(text));
+//     return parse(text);
+//   }
+//
+// The error converts to the enclosing function's error type, so E must be constructible
+// from the inner one.
 
 #include <cassert>
 #include <type_traits>
@@ -90,4 +102,25 @@ class [[nodiscard]] Result<void, E> {
   bool failed_ = false;
 };
 
+namespace detail {
+// The value a successful Result carries, moved out; nothing for Result<void, E>.
+template <typename T, typename E>
+T take_value(Result<T, E>&& result) {
+  return std::move(result).value();
+}
+template <typename E>
+void take_value(Result<void, E>&&) {}
+}  // namespace detail
+
 }  // namespace wasmdapr
+
+// A GNU statement expression (the project builds with GNU extensions for computed goto), so
+// the macro can both return from the caller and be used as a value.
+#define WASMDAPR_TRY(expr)                                                      \
+  ({                                                                            \
+    auto wasmdapr_try_result_ = (expr);                                         \
+    if (!wasmdapr_try_result_) {                                                \
+      return ::wasmdapr::unexpected(std::move(wasmdapr_try_result_).error());   \
+    }                                                                           \
+    ::wasmdapr::detail::take_value(std::move(wasmdapr_try_result_));            \
+  })
