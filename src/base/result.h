@@ -116,11 +116,11 @@ void take_value(Result<void, E>&&) {}
 
 // A GNU statement expression (the project builds with GNU extensions for computed goto), so
 // the macro can both return from the caller and be used as a value.
-#define WASMDAPR_TRY(expr)                                                      \
-  ({                                                                            \
-    auto wasmdapr_try_result_ = (expr);                                         \
-    if (!wasmdapr_try_result_) {                                                \
-      return ::wasmdapr::unexpected(std::move(wasmdapr_try_result_).error());   \
-    }                                                                           \
-    ::wasmdapr::detail::take_value(std::move(wasmdapr_try_result_));            \
+#define WASMDAPR_TRY(expr)                                                    \
+  ({                                                                          \
+    auto wasmdapr_try_result_ = (expr);                                       \
+    if (!wasmdapr_try_result_) {                                              \
+      return ::wasmdapr::unexpected(std::move(wasmdapr_try_result_).error()); \
+    }                                                                         \
+    ::wasmdapr::detail::take_value(std::move(wasmdapr_try_result_));          \
   })

@@ -7,10 +7,10 @@
 #include <string_view>
 #include <vector>
 
+#include "base/utf8.h"
 #include "dapr/publisher.h"
 #include "hostabi/guest_memory.h"
 #include "hostabi/list_codec.h"
-#include "base/utf8.h"
 
 namespace wasmdapr::hostabi {
 namespace {

@@ -5,8 +5,8 @@
 #include <map>
 #include <string_view>
 
-#include "hostabi/guest_memory.h"
 #include "base/utf8.h"
+#include "hostabi/guest_memory.h"
 
 namespace wasmdapr::hostabi {
 namespace {
